@@ -1,0 +1,1 @@
+"""RIEA agendas: versions, the seven criteria checks and assessments (see the agenda issue)."""

@@ -1,0 +1,286 @@
+"""The one place that answers "may this user read / write this object?".
+
+Every view, API and service asks here, never by hand. Rules (DOMAIN.md):
+- programme staff, assessors and admins read everything;
+- admins write everything; staff write the national frame and assessments (in their own apps);
+- a regional board writes only the objects of the ecosystems its organisation leads;
+- a ROM writes only initiatives whose provinces it all serves;
+- anyone (also anonymous) reads published initiatives and published ecosystems.
+
+Apps register rules for their own models with `register(Model, read=..., write=...)`, so this
+module stays the single entry point without importing every app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+
+from initiatives.models import FundingLine, Initiative
+from portal.models import Ecosystem, Organisation, Region, User
+
+AnyUser = User | AnonymousUser
+Rule = Callable[[AnyUser, Any], bool]
+
+_READ_RULES: dict[type[Model], Rule] = {}
+_WRITE_RULES: dict[type[Model], Rule] = {}
+
+
+def register(model: type[Model], *, read: Rule, write: Rule) -> None:
+    _READ_RULES[model] = read
+    _WRITE_RULES[model] = write
+
+
+def _rule_for(rules: dict[type[Model], Rule], obj: Any) -> Rule:
+    for klass in type(obj).__mro__:
+        if klass in rules:
+            return rules[klass]
+    raise LookupError(f"No permission rule registered for {type(obj).__name__}")
+
+
+def can_read(user: AnyUser, obj: Any) -> bool:
+    return _rule_for(_READ_RULES, obj)(user, obj)
+
+
+def can_write(user: AnyUser, obj: Any) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return _rule_for(_WRITE_RULES, obj)(user, obj)
+
+
+def access_read(user: AnyUser, obj: Any) -> Any:
+    """Return obj or raise PermissionDenied."""
+    if not can_read(user, obj):
+        raise PermissionDenied
+    return obj
+
+
+def access_write(user: AnyUser, obj: Any) -> Any:
+    if not can_write(user, obj):
+        raise PermissionDenied
+    return obj
+
+
+# --- role helpers ----------------------------------------------------------------------------
+
+
+def is_admin(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.role == User.Role.ADMIN))
+
+
+def is_programme_team(user: AnyUser) -> bool:
+    """Staff, assessors and admins: they read everything."""
+    return bool(user.is_authenticated and (is_admin(user) or user.role in {User.Role.STAFF, User.Role.ASSESSOR}))
+
+
+def is_staff_member(user: AnyUser) -> bool:
+    """Programme staff proper (not plain assessors): they decide and manage the frame."""
+    return bool(user.is_authenticated and (is_admin(user) or user.role == User.Role.STAFF))
+
+
+def is_board(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.role == User.Role.BOARD and user.organisation_id)
+
+
+def is_rom(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.role == User.Role.ROM and user.organisation_id)
+
+
+def board_ecosystem_ids(user: AnyUser) -> set[int]:
+    """Ids of the ecosystems whose board this user sits on (led by the user's organisation)."""
+    if not is_board(user):
+        return set()
+    cached = getattr(user, "_board_ecosystem_ids", None)
+    if cached is None:
+        cached = set(Ecosystem.objects.filter(lead_organisation_id=user.organisation_id).values_list("id", flat=True))
+        user._board_ecosystem_ids = cached  # type: ignore[union-attr]
+    return cached
+
+
+def rom_province_ids(user: AnyUser) -> set[int]:
+    """Ids of the provinces the user's ROM serves."""
+    if not is_rom(user):
+        return set()
+    cached = getattr(user, "_rom_province_ids", None)
+    if cached is None:
+        cached = set(
+            Organisation.served_provinces.through.objects.filter(organisation_id=user.organisation_id).values_list(
+                "region_id", flat=True
+            )
+        )
+        user._rom_province_ids = cached  # type: ignore[union-attr]
+    return cached
+
+
+def province_ids_of_regions(region_ids: set[int]) -> set[int]:
+    """Map a set of region ids (provinces or COROP regions) to their province ids.
+
+    A landsdeel is wider than any province, so it maps to no single province and is returned as
+    itself (a ROM then never "serves" it).
+    """
+    if not region_ids:
+        return set()
+    provinces: set[int] = set()
+    for region_id, kind, parent_id in Region.objects.filter(id__in=region_ids).values_list("id", "kind", "parent_id"):
+        if kind == Region.Kind.COROP and parent_id:
+            provinces.add(parent_id)
+        else:
+            provinces.add(region_id)
+    return provinces
+
+
+def rom_serves_regions(user: AnyUser, region_ids: set[int]) -> bool:
+    """True when every region lies in a province the ROM serves (and there is at least one)."""
+    if not region_ids:
+        return False
+    return province_ids_of_regions(region_ids) <= rom_province_ids(user)
+
+
+# --- rules for the core models ---------------------------------------------------------------
+
+
+def _ecosystem_read(user: AnyUser, ecosystem: Ecosystem) -> bool:
+    return ecosystem.published or is_programme_team(user) or ecosystem.id in board_ecosystem_ids(user) or is_rom(user)
+
+
+def _ecosystem_write(user: AnyUser, ecosystem: Ecosystem) -> bool:
+    return is_admin(user) or ecosystem.id in board_ecosystem_ids(user)
+
+
+def _reference_read(user: AnyUser, obj: Any) -> bool:
+    return True
+
+
+def _admin_only_write(user: AnyUser, obj: Any) -> bool:
+    return is_admin(user)
+
+
+def _frame_write(user: AnyUser, obj: Any) -> bool:
+    return is_staff_member(user)
+
+
+def _organisation_write(user: AnyUser, organisation: Organisation) -> bool:
+    return is_admin(user)
+
+
+def _register_core() -> None:
+    from portal.models import (
+        EcosystemPartner,
+        FundingInstrument,
+        FutureVisionWindow,
+        Priority,
+        Theme,
+        WeakSpot,
+    )
+
+    register(Ecosystem, read=_ecosystem_read, write=_ecosystem_write)
+    register(
+        EcosystemPartner,
+        read=lambda u, o: _ecosystem_read(u, o.ecosystem),
+        write=lambda u, o: _ecosystem_write(u, o.ecosystem),
+    )
+    register(
+        WeakSpot,
+        read=lambda u, o: _ecosystem_read(u, o.ecosystem),
+        write=lambda u, o: _ecosystem_write(u, o.ecosystem),
+    )
+    register(Region, read=_reference_read, write=_admin_only_write)
+    register(Organisation, read=_reference_read, write=_organisation_write)
+    for model in (Priority, FutureVisionWindow, Theme, FundingInstrument):
+        register(model, read=_reference_read, write=_frame_write)
+    register(User, read=lambda u, o: is_admin(u) or (u.is_authenticated and u.pk == o.pk), write=_admin_only_write)
+
+
+_register_core()
+
+
+# --- initiatives -----------------------------------------------------------------------------
+
+
+def _initiative_region_ids(initiative: Initiative) -> set[int]:
+    # Prefetched regions avoid a query per row on list pages.
+    cache = getattr(initiative, "_prefetched_objects_cache", {})
+    if "regions" in cache:
+        return {r.id for r in cache["regions"]}
+    return set(initiative.regions.values_list("id", flat=True))
+
+
+def _initiative_read(user: AnyUser, initiative: Initiative) -> bool:
+    if initiative.published and initiative.status != Initiative.Status.DRAFT:
+        return True
+    if is_programme_team(user):
+        return True
+    if initiative.ecosystem_id and initiative.ecosystem_id in board_ecosystem_ids(user):
+        return True
+    if is_rom(user):
+        return initiative.owner_organisation_id == user.organisation_id or rom_serves_regions(
+            user, _initiative_region_ids(initiative)
+        )
+    return False
+
+
+def _initiative_write(user: AnyUser, initiative: Initiative) -> bool:
+    if is_admin(user):
+        return True
+    if is_board(user):
+        return bool(initiative.ecosystem_id and initiative.ecosystem_id in board_ecosystem_ids(user))
+    if is_rom(user):
+        return rom_serves_regions(user, _initiative_region_ids(initiative))
+    return False
+
+
+def can_create_initiative(user: AnyUser, *, ecosystem_id: int | None, region_ids: set[int]) -> bool:
+    """May this user register a new initiative for this ecosystem and these regions?"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_admin(user):
+        return True
+    if is_board(user):
+        return bool(ecosystem_id and ecosystem_id in board_ecosystem_ids(user))
+    if is_rom(user):
+        return rom_serves_regions(user, region_ids)
+    return False
+
+
+register(Initiative, read=_initiative_read, write=_initiative_write)
+register(
+    FundingLine,
+    read=lambda u, o: _initiative_read(u, o.initiative),
+    write=lambda u, o: _initiative_write(u, o.initiative),
+)
+
+
+def initiatives_visible_to(user: AnyUser, queryset: QuerySet[Initiative] | None = None) -> QuerySet[Initiative]:
+    """The initiatives this user may read, as a queryset (same rules as _initiative_read)."""
+    qs = queryset if queryset is not None else Initiative.objects.all()
+    if is_programme_team(user):
+        return qs
+    public = Q(published=True) & ~Q(status=Initiative.Status.DRAFT)
+    if is_board(user):
+        return qs.filter(public | Q(ecosystem_id__in=board_ecosystem_ids(user)))
+    if is_rom(user):
+        provinces = rom_province_ids(user)
+        outside = Initiative.regions.through.objects.exclude(region_id__in=provinces).exclude(
+            region__parent_id__in=provinces, region__kind=Region.Kind.COROP
+        )
+        in_scope = Q(regions__isnull=False) & ~Q(id__in=outside.values("initiative_id"))
+        return qs.filter(public | Q(owner_organisation_id=user.organisation_id) | Q(
+            id__in=Initiative.objects.filter(in_scope).values("id")
+        ))
+    return qs.filter(public)
+
+
+# --- queryset scoping ------------------------------------------------------------------------
+
+
+def ecosystems_visible_to(user: AnyUser, queryset: QuerySet[Ecosystem] | None = None) -> QuerySet[Ecosystem]:
+    qs = queryset if queryset is not None else Ecosystem.objects.all()
+    if is_programme_team(user) or is_rom(user):
+        return qs
+    if is_board(user):
+        return qs.filter(Q(published=True) | Q(id__in=board_ecosystem_ids(user)))
+    return qs.filter(published=True)

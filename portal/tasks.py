@@ -1,0 +1,31 @@
+"""Core Celery tasks. Thin: they take ids and call a service (STYLE.md P9)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(
+    name="portal.ecosystem_statistics_recompute",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def ecosystem_statistics_recompute(ecosystem_id: int) -> None:
+    from portal.services import ecosystem_statistics_compute
+
+    ecosystem_statistics_compute(ecosystem_id=ecosystem_id)
+
+
+@shared_task(name="portal.ecosystem_statistics_recompute_all", ignore_result=True)
+def ecosystem_statistics_recompute_all() -> int:
+    """Dispatcher: one task per ecosystem (there are tens, not thousands)."""
+    from portal.models import Ecosystem
+
+    ids = list(Ecosystem.objects.order_by("id").values_list("id", flat=True))
+    for ecosystem_id in ids:
+        ecosystem_statistics_recompute.delay(ecosystem_id)
+    return len(ids)

@@ -1,0 +1,1 @@
+"""Selection: assessment framework, assessments, scoring runs, decisions (see the selection issue)."""
