@@ -226,6 +226,9 @@ class EcosystemStatistics(models.Model):
         verbose_name = _("ecosystem statistics")
         verbose_name_plural = _("ecosystem statistics")
 
+    def __str__(self) -> str:
+        return str(self.ecosystem)
+
 
 # --- National frame ------------------------------------------------------------------------
 

@@ -15,7 +15,15 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from portal.models import FundingInstrument, FutureVisionWindow, HelixRole, Organisation, Priority, Region, Theme
+from portal.models import (
+    FundingInstrument,
+    FutureVisionWindow,
+    HelixRole,
+    Organisation,
+    Priority,
+    Region,
+    Theme,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LANDSDELEN = {"Noord": "LD01", "Oost": "LD02", "West": "LD03", "Zuid": "LD04"}

@@ -11,4 +11,8 @@ urlpatterns = [
     path("ecosystemen/<slug:slug>/bewerken/", views.ecosystem_edit, name="ecosystem-edit"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("portal.api_urls")),
+    path("", include("initiatives.urls")),
+    path("", include("agendas.urls")),
+    path("", include("selection.urls")),
 ]

@@ -1,0 +1,53 @@
+"""Shared fixtures: reference data, users per role, Celery eager by default, a real worker on demand."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core.management import call_command
+
+from portal.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager() -> Iterator[None]:
+    """Tasks run in-process unless a test asks for the real worker (live_worker)."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def reference_data(db: None) -> None:
+    """The real reference data (regions, ROMs, priorities, themes). Loaded once per database state."""
+    from portal.models import Region
+
+    if not Region.objects.exists():
+        call_command("load_reference_data", verbosity=0)
+
+
+@pytest.fixture
+def live_worker(transactional_db: None) -> Iterator[object]:
+    """A real Celery worker thread consuming from the Redis broker in REDIS_URL.
+
+    Tests that use it share one xdist group (see pytest.mark.xdist_group("celery")) because all
+    xdist workers share the broker while each has its own database.
+    """
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        pytest.fail("REDIS_URL must point at a Redis server for worker tests")
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def unique_suffix() -> str:
+    return uuid.uuid4().hex[:8]
