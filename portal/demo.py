@@ -209,7 +209,7 @@ def plan_initiative(seed: int, index: int, cat: Catalogue) -> InitiativePlan:
     partners = cat.partners[ecosystem.id]
     lead = rng.choice(partners)
     place = rng.choice(spec["places"])
-    partner = rng.choice(partners)
+    partner = rng.choice([p for p in partners if p.id != lead.id] or partners)
     fill = {"place": place, "lead": lead.name, "partner": partner.name, "year": rng.randint(2026, 2032), "n": rng.randint(2, 40)}
     kind = _pick(rng, TYPE_WEIGHTS)
     patterns = TITLE_PATTERNS_EN if english else TITLE_PATTERNS_NL
@@ -229,9 +229,10 @@ def plan_initiative(seed: int, index: int, cat: Catalogue) -> InitiativePlan:
     if rng.random() < 0.08:  # cross-regional initiative
         other = rng.choice(cat.ecosystems)
         region_ids = sorted({*region_ids, cat.regions_by_code[cat.specs[other.slug]["regions"][0]].id})
-    partner_ids = sorted({p.id for p in rng.sample(partners, k=min(len(partners), rng.randint(1, 4)))} - {lead.id})
+    partner_set = {p.id for p in rng.sample(partners, k=min(len(partners), rng.randint(1, 4)))}
     if cat.foreign and rng.random() < 0.06:
-        partner_ids.append(rng.choice(cat.foreign).id)
+        partner_set.add(rng.choice(cat.foreign).id)
+    partner_ids = sorted(partner_set - {lead.id})
     priority_ids = cat.theme_priorities.get(theme_code, [])
     priority_ids = sorted(rng.sample(priority_ids, k=rng.randint(min(1, len(priority_ids)), len(priority_ids))))
     window_ids = [cat.windows[c].id for c in THEME_WINDOWS.get(theme_code, []) if c in cat.windows]
