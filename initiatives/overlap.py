@@ -1,0 +1,960 @@
+"""Overlap detector for regional innovation initiatives (pure computation, no Django).
+
+Pipeline
+--------
+1. ``analyse`` every document: normalise (lower case, accents stripped), tokenise, light
+   Dutch/English stemming, Dutch->English lexicon for common words, stopword and
+   generic-term removal, and tagging with the bilingual concept vocabulary in
+   ``initiatives/data/concepts.json`` (concept -> theme, chain facet, national-frame ids).
+2. ``build_index`` vectorises once.  Each document is a unit vector
+
+       x = [ sqrt(1 - BETA) * w ,  sqrt(BETA) * c ]            (renormalised)
+
+   where ``w`` is the l2-normalised TF-IDF vector over word stems (sublinear tf) and ``c``
+   the l2-normalised TF-IDF vector over concept ids (general concepts count half).  The
+   *text component* of a pair is the cosine ``x_a . x_b``; the concept part is what links a
+   Dutch and an English description of the same work.
+3. Candidate pairs: the text component is computed for every pair with
+   ``cos >= gate(threshold) = max(threshold - MAX_BONUS, MIN_GATE)`` using lossless prefix
+   pruning (all-pairs style): for row ``x`` the smallest weights whose joint norm stays
+   below the gate form ``L(x)``; only ``H(x) = x - L(x)`` is multiplied with the matrix,
+   because ``x.y <= H(x).y + ||L(x)||``.  Pairs that can still reach the gate are then
+   completed exactly with ``L(x).y``.  The result equals ``exact_reference_pairs``.
+4. Final score of a pair (documented formula)::
+
+       score = cos * penalty
+               + 0.10 * jaccard(frame ids)          # missions / key technologies / tags
+               + 0.04 * jaccard(partners)
+               + 0.02 * [same known type]           # fieldlab, campus, learning community, ...
+       penalty = FALSE_FRIEND_PENALTY (0.6) when both documents have specific (non-general)
+                 themes and share none of them, else 1.
+
+   Kind: ``complementary`` when the two share a theme but their dominant chain facets
+   (research, cultivation, production, infrastructure, application, recycling, skills) are
+   disjoint; otherwise ``overlap``.
+5. Reasons are short Dutch strings (shared concepts, priorities and terms, the facet
+   difference, regions, language).
+
+Public API: ``Doc``, ``Pair``, ``OverlapInputError``, ``build_index``,
+``candidate_pairs_for_rows``, ``detect_overlaps``, ``check_one``, ``exact_reference_pairs``,
+``text_pairs_for_rows``, ``parse_jsonl``, ``run_detect_overlaps``, ``DEFAULT_THRESHOLD``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+import scipy.sparse as sp
+
+VOCABULARY_PATH = Path(__file__).resolve().parent / "data" / "concepts.json"
+
+DEFAULT_THRESHOLD = 0.35  # chosen from a 5-point sweep on the eval set
+BETA = 0.45  # share of the concept part in the text vector
+MAX_BONUS = 0.16  # 0.10 frame + 0.04 partners + 0.02 type
+MIN_GATE = 0.10
+FALSE_FRIEND_PENALTY = 0.6
+GENERAL_CONCEPT_WEIGHT = 0.5
+MIN_FACET_EVIDENCE = 1.5  # below this a document's chain position counts as unknown
+THEME_WEIGHT = 0.5  # theme token next to the concept ids (hierarchy: concept -> theme)
+
+FACETS = ("research", "cultivation", "production", "infrastructure", "application",
+          "recycling", "skills")
+
+STOPWORDS_NL = frozenset([
+    "aan", "aldus", "alle", "alleen", "als", "altijd", "andere", "ben", "bij", "binnen",
+    "daar", "daarbij", "daarmee", "daarna", "daarom", "dan", "dat", "de", "der", "deze",
+    "die", "dit", "doch", "doen", "door", "dus", "een", "eens", "en", "er", "ge", "geen",
+    "geweest", "haar", "had", "heb", "hebben", "heeft", "hem", "het", "hier", "hij", "hoe",
+    "hun", "iemand", "iets", "ik", "in", "is", "ja", "je", "kan", "kon", "kunnen", "maar",
+    "me", "meer", "men", "met", "mij", "mijn", "moet", "na", "naar", "niet", "niets", "nog",
+    "nu", "of", "om", "omdat", "onder", "ons", "ook", "op", "over", "reeds", "te", "tegen",
+    "toch", "toen", "tot", "u", "uit", "uw", "van", "veel", "voor", "want", "waren", "was",
+    "wat", "we", "wel", "werd", "wezen", "wie", "wil", "worden", "wordt", "zal", "ze",
+    "zelf", "zich", "zij", "zijn", "zo", "zonder", "zou", "zoals", "zodat", "waarbij",
+    "waarin", "waarmee", "welke", "elk", "elke", "ieder", "iedere", "beide", "meerdere",
+    "verschillende", "onze", "hierbij", "hiermee", "daardoor", "tussen", "per", "via",
+    "rond", "circa", "ruim", "sinds", "vanaf", "bijvoorbeeld", "zowel", "steeds", "verder",
+    "vooral", "echter", "mogelijk", "moeten", "krijgen", "werden", "gaat", "komt", "staat",
+    "staan", "houden", "laten", "doet", "heel", "zeer", "erg", "weer", "even", "mee", "toe",
+    "af", "alsof",
+])
+STOPWORDS_EN = frozenset([
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and",
+    "any", "are", "as", "at", "be", "because", "been", "before", "being", "below",
+    "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down",
+    "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he",
+    "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+    "itself", "just", "more", "most", "my", "no", "nor", "not", "of", "off", "on", "once",
+    "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should",
+    "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there",
+    "these", "they", "this", "those", "through", "to", "too", "under", "until", "up",
+    "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom",
+    "why", "will", "with", "would", "you", "your", "via", "per", "including", "include",
+    "includes", "within", "across", "well", "around", "first", "second", "one", "two",
+    "three", "four", "five", "may", "might", "must", "shall", "many", "much", "us",
+])
+STOPWORDS = STOPWORDS_NL | STOPWORDS_EN
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+_DOUBLE_VOWEL_RE = re.compile(r"([aeou])\1")
+_VOWELS = frozenset("aeiouy")
+# (suffix, replacement, minimal remaining stem length); at most two rules apply.
+_SUFFIX_RULES: tuple[tuple[str, str, int], ...] = (
+    ("heden", "heid", 3), ("ingen", "ing", 3), ("ies", "y", 3), ("sses", "ss", 2),
+    ("ing", "", 4), ("en", "", 4), ("es", "", 4), ("ed", "", 4), ("s", "", 3), ("e", "", 4),
+)
+
+
+# --------------------------------------------------------------------------- data classes
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    id: Any
+    name: str
+    description: str
+    region: str = ""
+    tags: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+    type: str = ""
+    stage: str = ""
+    priorities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    a: Any
+    b: Any
+    score: float
+    kind: str  # "overlap" | "complementary"
+    reasons: tuple[str, ...]
+
+
+class OverlapInputError(ValueError):
+    """Bad input line; ``line_no`` is 1-based (0 = the file as a whole)."""
+
+    def __init__(self, line_no: int, message: str) -> None:
+        super().__init__(f"line {line_no}: {message}" if line_no else message)
+        self.line_no = line_no
+        self.message = message
+
+
+# --------------------------------------------------------------------------- text basics
+
+
+def normalise(text: str) -> str:
+    """Lower case and strip accents (e.g. 'coöperatie' -> 'cooperatie')."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def tokenize(text: str) -> list[str]:
+    return _TOKEN_RE.findall(normalise(text))
+
+
+@lru_cache(maxsize=500_000)
+def stem(token: str) -> str:
+    """Light stemmer shared by Dutch and English (same rules for both, so they agree)."""
+    if len(token) <= 3 or token.isdigit():
+        return token
+    applied = 0
+    for suffix, repl, min_len in _SUFFIX_RULES:
+        if applied == 2:
+            break
+        if token.endswith(suffix) and len(token) - len(suffix) >= min_len:
+            if suffix == "s" and token.endswith(("ss", "us", "is")):
+                continue
+            token = token[: -len(suffix)] + repl
+            applied += 1
+    if len(token) >= 4 and token[-1] == token[-2] and token[-1] not in _VOWELS:
+        token = token[:-1]  # 'bussen' -> 'buss' -> 'bus'
+    return _DOUBLE_VOWEL_RE.sub(r"\1", token)  # 'duurzaam' ~ 'duurzame'
+
+
+def detect_language(tokens: Sequence[str]) -> str:
+    nl = sum(1 for t in tokens if t in STOPWORDS_NL and t not in STOPWORDS_EN)
+    en = sum(1 for t in tokens if t in STOPWORDS_EN and t not in STOPWORDS_NL)
+    if nl == en == 0:
+        return ""
+    return "nl" if nl >= en else "en"
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    id: str
+    theme: str
+    facet: str
+    label: str
+    frame: tuple[str, ...]
+
+
+# Per label token: (kind, value); kind 0 = stem equality, 1 = raw prefix ('*'), 2 = exact raw
+# token (short labels such as 'ai', 'gan', 'pv': stemming would create collisions).
+Matcher = tuple[tuple[int, str], ...]
+STEM, PREFIX, RAW = 0, 1, 2
+
+
+class PhraseMatcher:
+    """Matches label phrases on a token stream; '*' = prefix on the raw (normalised) token."""
+
+    def __init__(self, entries: Iterable[tuple[str, str]]) -> None:
+        # entries: (label, key); the key is what a match yields (concept id, facet, ...)
+        self.by_stem: dict[str, list[tuple[Matcher, str]]] = {}
+        self.by_raw: dict[str, list[tuple[Matcher, str]]] = {}
+        self.by_prefix3: dict[str, list[tuple[str, Matcher, str]]] = {}
+        self._prefix_cache: dict[str, list[tuple[Matcher, str]]] = {}
+        for label, key in entries:
+            matcher = self._compile(label)
+            if matcher is None:
+                continue
+            kind, first = matcher[0]
+            if kind == PREFIX:
+                self.by_prefix3.setdefault(first[:3], []).append((first, matcher, key))
+            elif kind == RAW:
+                self.by_raw.setdefault(first, []).append((matcher, key))
+            else:
+                self.by_stem.setdefault(first, []).append((matcher, key))
+
+    @staticmethod
+    def _compile(label: str) -> Matcher | None:
+        out: list[tuple[int, str]] = []
+        for part in normalise(label).split():
+            wildcard = part.endswith("*")
+            toks = _TOKEN_RE.findall(part)
+            for k, tok in enumerate(toks):
+                if wildcard and k == len(toks) - 1:
+                    out.append((PREFIX, tok))
+                elif len(tok) <= 4:
+                    out.append((RAW, tok))
+                else:
+                    out.append((STEM, stem(tok)))
+        return tuple(out) if out else None
+
+    def _first(self, raw: str, stemmed: str) -> list[tuple[Matcher, str]]:
+        hits = [*self.by_stem.get(stemmed, ()), *self.by_raw.get(raw, ())]
+        cached = self._prefix_cache.get(raw)
+        if cached is None:
+            cached = [(m, key) for pre, m, key in self.by_prefix3.get(raw[:3], ())
+                      if raw.startswith(pre)]
+            self._prefix_cache[raw] = cached
+        return hits + cached if cached else hits
+
+    def find(self, raw: Sequence[str], stems: Sequence[str]) -> list[str]:
+        keys: list[str] = []
+        n = len(raw)
+        for i in range(n):
+            for matcher, key in self._first(raw[i], stems[i]):
+                if len(matcher) > n - i:
+                    continue
+                ok = True
+                for k in range(1, len(matcher)):
+                    kind, value = matcher[k]
+                    if kind == PREFIX:
+                        if not raw[i + k].startswith(value):
+                            ok = False
+                            break
+                    elif kind == RAW:
+                        if raw[i + k] != value:
+                            ok = False
+                            break
+                    elif stems[i + k] != value:
+                        ok = False
+                        break
+                if ok:
+                    keys.append(key)
+        return keys
+
+
+@dataclass(slots=True)
+class Vocabulary:
+    concepts: dict[str, Concept]
+    themes_nl: dict[str, str]
+    facets_nl: dict[str, str]
+    frame_labels: dict[str, str]
+    concept_matcher: PhraseMatcher
+    facet_matcher: PhraseMatcher
+    type_matcher: PhraseMatcher
+    stage_matcher: PhraseMatcher
+    generic: frozenset[str]
+    lexicon: dict[str, str]
+    label_index: dict[str, str]  # normalised label / id -> concept id (for tags)
+    themes: tuple[str, ...]
+    frame_ids: tuple[str, ...]
+
+
+def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
+    return _load_vocabulary(str(path or VOCABULARY_PATH))
+
+
+@lru_cache(maxsize=4)
+def _load_vocabulary(path: str) -> Vocabulary:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    concepts: dict[str, Concept] = {}
+    entries: list[tuple[str, str]] = []
+    label_index: dict[str, str] = {}
+    for c in data["concepts"]:
+        labels = [*c.get("labels_nl", ()), *c.get("labels_en", ()), *c.get("synonyms", ())]
+        display = (c.get("labels_nl") or labels or [c["id"]])[0].rstrip("*")
+        concepts[c["id"]] = Concept(c["id"], c["theme"], c.get("facet", "general"), display,
+                                    tuple(c.get("frame", ())))
+        entries.extend((label, c["id"]) for label in labels)
+        label_index[normalise(c["id"])] = c["id"]
+        for label in labels:
+            label_index.setdefault(normalise(label.rstrip("*")), c["id"])
+    facet_entries = [(cue, facet) for facet, cues in data.get("facet_cues", {}).items()
+                     for cue in cues]
+    type_entries = [(cue, t) for t, cues in data.get("types", {}).items() for cue in cues]
+    stage_entries = [(cue, s) for s, cues in data.get("stages", {}).items() for cue in cues]
+    themes = tuple(sorted({c.theme for c in concepts.values()}))
+    frame_ids = tuple(sorted(set(data.get("frame_labels", {}))
+                             | {f for c in concepts.values() for f in c.frame}))
+    return Vocabulary(
+        concepts=concepts,
+        themes_nl=data.get("themes_nl", {}),
+        facets_nl=data.get("facets_nl", {}),
+        frame_labels=data.get("frame_labels", {}),
+        concept_matcher=PhraseMatcher(entries),
+        facet_matcher=PhraseMatcher(facet_entries),
+        type_matcher=PhraseMatcher(type_entries),
+        stage_matcher=PhraseMatcher(stage_entries),
+        generic=frozenset(normalise(g) for g in data.get("generic_terms", ())),
+        lexicon={normalise(k): normalise(v) for k, v in data.get("lexicon_nl_en", {}).items()},
+        label_index=label_index,
+        themes=themes,
+        frame_ids=frame_ids,
+    )
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+@dataclass(slots=True)
+class Features:
+    words: Counter[str]
+    concepts: Counter[str]
+    themes: frozenset[str]
+    specific_themes: frozenset[str]
+    facets: frozenset[str]  # dominant chain facets
+    frame: frozenset[str]
+    type: str
+    stage: str
+    language: str
+    region: str
+    partners: frozenset[str]
+    theme_facets: dict[str, Counter[str]] = field(default_factory=dict)
+    cue_facets: Counter[str] = field(default_factory=Counter)
+    surface: dict[str, str] = field(default_factory=dict)  # stem -> a surface word
+
+
+def analyse(doc: Doc, vocab: Vocabulary) -> Features:
+    text = f"{doc.name}. {doc.description}"
+    raw = tokenize(text)
+    stems = [stem(t) for t in raw]
+    concept_hits = Counter(vocab.concept_matcher.find(raw, stems))
+    # Tags may name a concept (label or id) or a frame id.
+    frame: set[str] = {p.strip().upper() for p in doc.priorities if p.strip()}
+    for tag in doc.tags:
+        key = normalise(tag).strip()
+        cid = vocab.label_index.get(key)
+        if cid:
+            concept_hits[cid] += 1
+        elif tag.strip().upper() in vocab.frame_labels:
+            frame.add(tag.strip().upper())
+        else:
+            traw = tokenize(tag)
+            concept_hits.update(vocab.concept_matcher.find(traw, [stem(t) for t in traw]))
+    concepts = vocab.concepts
+    themes = frozenset(concepts[c].theme for c in concept_hits)
+    specific = frozenset(concepts[c].theme for c in concept_hits
+                         if concepts[c].facet != "general")
+    frame.update(f for c in concept_hits for f in concepts[c].frame)
+
+    # Dominant facets: specific concepts count 1 per mention, cue words 1 (skills) or 0.5.
+    theme_facets: dict[str, Counter[str]] = {}
+    for cid, n in concept_hits.items():
+        c = concepts[cid]
+        if c.facet != "general":
+            theme_facets.setdefault(c.theme, Counter())[c.facet] += n
+    cues: Counter[str] = Counter()
+    for facet in vocab.facet_matcher.find(raw, stems):
+        cues[facet] += 1.0 if facet == "skills" else 0.5
+    types = Counter(vocab.type_matcher.find(raw, stems))
+    dtype = normalise(doc.type).strip() or (types.most_common(1)[0][0] if types else "")
+    if dtype == "learning_community":
+        cues["skills"] += 2
+    facets = _dominant(sum(theme_facets.values(), Counter()) + cues)
+    stages = Counter(vocab.stage_matcher.find(raw, stems))
+    dstage = normalise(doc.stage).strip() or (stages.most_common(1)[0][0] if stages else "")
+
+    words: Counter[str] = Counter()
+    surface: dict[str, str] = {}
+    generic, lexicon = vocab.generic, vocab.lexicon
+    for tok in raw:
+        if tok in STOPWORDS or tok in generic or len(tok) < 2 or tok.isdigit():
+            continue
+        s = stem(lexicon.get(tok, tok))
+        if len(s) < 2:
+            continue
+        words[s] += 1
+        surface.setdefault(s, tok)
+    for tag in doc.tags:  # tags also act as words
+        for tok in tokenize(tag):
+            if tok not in STOPWORDS and tok not in generic:
+                words[stem(lexicon.get(tok, tok))] += 1
+    return Features(
+        words=words, concepts=concept_hits, themes=themes, specific_themes=specific,
+        facets=facets, frame=frozenset(frame), type=dtype, stage=dstage,
+        language=detect_language(raw), region=doc.region.strip(),
+        partners=frozenset(normalise(p).strip() for p in doc.partners if p.strip()),
+        theme_facets=theme_facets, cue_facets=cues, surface=surface,
+    )
+
+
+def _dominant(weights: Counter[str]) -> frozenset[str]:
+    """Facets carrying most of the evidence; empty when the evidence is too thin."""
+    top = max(weights.values(), default=0.0)
+    if top < MIN_FACET_EVIDENCE:
+        return frozenset()
+    return frozenset(f for f, w in weights.items() if w >= 0.6 * top)
+
+
+def pair_facets(fa: Features, fb: Features) -> tuple[frozenset[str], frozenset[str]]:
+    """Dominant facets of both sides, restricted to the themes they share (plus cue words)."""
+    shared = fa.themes & fb.themes
+    wa = sum((fa.theme_facets.get(t, Counter()) for t in shared), Counter()) + fa.cue_facets
+    wb = sum((fb.theme_facets.get(t, Counter()) for t in shared), Counter()) + fb.cue_facets
+    return _dominant(wa), _dominant(wb)
+
+
+def is_complementary(fa: Features, fb: Features) -> bool:
+    """Same theme, different part of the chain (disjoint dominant facets)."""
+    if not fa.themes & fb.themes:
+        return False
+    da, db = pair_facets(fa, fb)
+    return bool(da) and bool(db) and not da & db
+
+
+# --------------------------------------------------------------------------- index
+
+
+@dataclass(slots=True)
+class Index:
+    docs: list[Doc]
+    features: list[Features]
+    vocab: Vocabulary
+    word_ids: dict[str, int]
+    concept_ids: dict[str, int]
+    word_idf: np.ndarray
+    concept_idf: np.ndarray
+    X: sp.csr_matrix  # n x (words + concepts), unit rows
+    XT: sp.csr_matrix
+    keys: np.ndarray  # sorted row * ncols + col of X entries (for exact completion)
+    theme_mask: np.ndarray
+    spec_mask: np.ndarray
+    facet_mask: np.ndarray
+    frame_mask: np.ndarray
+    type_code: np.ndarray
+    has_partners: np.ndarray
+    _split_cache: dict[float, tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]] = field(
+        default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.docs)
+
+
+def _bitmask(items: Iterable[str], positions: dict[str, int]) -> int:
+    m = 0
+    for it in items:
+        pos = positions.get(it)
+        if pos is not None:
+            m |= 1 << pos
+    return m
+
+
+def _masks(feats: Sequence[Features], vocab: Vocabulary) -> dict[str, np.ndarray]:
+    theme_pos = {t: i for i, t in enumerate(vocab.themes[:63])}
+    facet_pos = {f: i for i, f in enumerate(FACETS)}
+    frame_pos = {f: i for i, f in enumerate(vocab.frame_ids[:63])}
+    type_pos: dict[str, int] = {}
+    return {
+        "theme_mask": np.array([_bitmask(f.themes, theme_pos) for f in feats], dtype=np.int64),
+        "spec_mask": np.array([_bitmask(f.specific_themes, theme_pos) for f in feats],
+                              dtype=np.int64),
+        "facet_mask": np.array([_bitmask(f.facets, facet_pos) for f in feats], dtype=np.int64),
+        "frame_mask": np.array([_bitmask(f.frame, frame_pos) for f in feats], dtype=np.int64),
+        "type_code": np.array([type_pos.setdefault(f.type, len(type_pos) + 1) if f.type else 0
+                               for f in feats], dtype=np.int64),
+        "has_partners": np.array([bool(f.partners) for f in feats], dtype=bool),
+    }
+
+
+def _tfidf_rows(counters: Sequence[Counter[str]], ids: dict[str, int], idf: np.ndarray,
+                weights: dict[str, float] | None = None) -> sp.csr_matrix:
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for counter in counters:
+        row = sorted((ids[t], c * (weights.get(t, 1.0) if weights else 1.0))
+                     for t, c in counter.items() if t in ids)
+        indices.extend(i for i, _ in row)
+        data.extend(c for _, c in row)
+        indptr.append(len(indices))
+    m = sp.csr_matrix((np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64),
+                       np.asarray(indptr, dtype=np.int64)), shape=(len(counters), len(ids)))
+    m.data = (1.0 + np.log(np.maximum(m.data, 1e-12))) * idf[m.indices]
+    m.data = np.maximum(m.data, 0.0)
+    return _l2(m)
+
+
+def _l2(m: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+
+
+def _combine(w: sp.csr_matrix, c: sp.csr_matrix) -> sp.csr_matrix:
+    x = sp.hstack([w * np.sqrt(1.0 - BETA), c * np.sqrt(BETA)], format="csr")
+    x = _l2(x)
+    x.sort_indices()
+    x.data = x.data.astype(np.float64)
+    return x
+
+
+def _concept_weights(vocab: Vocabulary) -> dict[str, float]:
+    weights = {cid: (GENERAL_CONCEPT_WEIGHT if c.facet == "general" else 1.0)
+               for cid, c in vocab.concepts.items()}
+    weights.update({f"theme:{t}": THEME_WEIGHT for t in vocab.themes})
+    return weights
+
+
+def _concept_terms(f: Features, vocab: Vocabulary) -> Counter[str]:
+    """Concept ids plus their themes, so that related concepts of one theme meet."""
+    terms: Counter[str] = Counter(f.concepts)
+    for cid, n in f.concepts.items():
+        terms[f"theme:{vocab.concepts[cid].theme}"] += n
+    return terms
+
+
+def _concept_columns(vocab: Vocabulary) -> dict[str, int]:
+    names = sorted(vocab.concepts) + [f"theme:{t}" for t in vocab.themes]
+    return {c: i for i, c in enumerate(names)}
+
+
+def build_index(docs: Sequence[Doc], vocab: Vocabulary | None = None) -> Index:
+    """Analyse and vectorise all documents once."""
+    vocab = vocab or load_vocabulary()
+    feats = [analyse(d, vocab) for d in docs]
+    n = len(docs)
+    word_df: Counter[str] = Counter()
+    for f in feats:
+        word_df.update(f.words.keys())
+    word_ids = {w: i for i, w in enumerate(sorted(word_df))}
+    concept_ids = _concept_columns(vocab)
+    cterms = [_concept_terms(f, vocab) for f in feats]
+    wdf = np.array([word_df[w] for w in sorted(word_df)], dtype=np.float64)
+    cdf = np.zeros(len(concept_ids))
+    for terms in cterms:
+        for c in terms:
+            cdf[concept_ids[c]] += 1
+    word_idf = np.log((1.0 + n) / (1.0 + wdf)) + 1.0
+    concept_idf = np.log((1.0 + n) / (1.0 + cdf)) + 1.0
+    X = _combine(_tfidf_rows([f.words for f in feats], word_ids, word_idf),
+                 _tfidf_rows(cterms, concept_ids, concept_idf, _concept_weights(vocab)))
+    ncols = X.shape[1]
+    row_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(X.indptr))
+    keys = row_of * ncols + X.indices.astype(np.int64)
+    return Index(docs=list(docs), features=feats, vocab=vocab, word_ids=word_ids,
+                 concept_ids=concept_ids, word_idf=word_idf, concept_idf=concept_idf, X=X,
+                 XT=X.T.tocsr(), keys=keys, **_masks(feats, vocab))
+
+
+def _vectorise(index: Index, feats: Sequence[Features]) -> sp.csr_matrix:
+    return _combine(_tfidf_rows([f.words for f in feats], index.word_ids, index.word_idf),
+                    _tfidf_rows([_concept_terms(f, index.vocab) for f in feats],
+                                index.concept_ids,
+                                index.concept_idf, _concept_weights(index.vocab)))
+
+
+# --------------------------------------------------------------------------- text pairs
+
+
+def _split(index: Index, gate: float) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
+    """Split X into H (kept) and L (pruned prefix with norm < gate) per row."""
+    cached = index._split_cache.get(gate)
+    if cached is not None:
+        return cached
+    X = index.X
+    n = X.shape[0]
+    row_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(X.indptr))
+    order = np.lexsort((X.data, row_of))  # per row, ascending weight
+    sq = X.data[order] ** 2
+    csum = np.cumsum(sq)
+    row_start = X.indptr[:-1]
+    before = np.where(row_start > 0, csum[np.maximum(row_start - 1, 0)], 0.0)
+    within = csum - np.repeat(before, np.diff(X.indptr))
+    in_low = np.zeros(X.nnz, dtype=bool)
+    in_low[order] = np.sqrt(np.maximum(within, 0.0)) < gate * (1.0 - 1e-9)
+    low_sq = np.bincount(row_of[in_low], weights=X.data[in_low] ** 2, minlength=n)
+    H = X.copy()
+    H.data = np.where(in_low, 0.0, X.data)
+    H.eliminate_zeros()
+    L = X.copy()
+    L.data = np.where(in_low, X.data, 0.0)
+    L.eliminate_zeros()
+    result = (H, L, np.sqrt(low_sq))
+    index._split_cache[gate] = result
+    return result
+
+
+def text_pairs_for_rows(index: Index, rows: Sequence[int] | np.ndarray, gate: float,
+                        *, upper_only: bool = True,
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All (i, j, cos) with cos >= gate for i in rows (j > i if upper_only); lossless pruning."""
+    rows = np.asarray(rows, dtype=np.int64)
+    if rows.size == 0 or index.n == 0:
+        return _empty_triplet()
+    H, L, lnorm = _split(index, gate)
+    C = (H[rows] @ index.XT).tocoo()
+    ri = rows[C.row]
+    cj = C.col.astype(np.int64)
+    cv = C.data
+    keep = cj != ri
+    if upper_only:
+        keep &= cj > ri
+    keep &= cv >= gate - lnorm[ri] - 1e-12
+    ri, cj, cv = ri[keep], cj[keep], cv[keep]
+    exact = cv + _low_dots(index, L, ri, cj)
+    ok = exact >= gate - 1e-12
+    return ri[ok], cj[ok], exact[ok]
+
+
+def _low_dots(index: Index, L: sp.csr_matrix, ri: np.ndarray, cj: np.ndarray) -> np.ndarray:
+    """L(x_i) . x_j for each candidate, via binary search in the sorted entry keys of X."""
+    out = np.zeros(ri.size)
+    if ri.size == 0 or L.nnz == 0:
+        return out
+    ncols = index.X.shape[1]
+    step = 2_000_000
+    lens_all = np.diff(L.indptr)
+    for s in range(0, ri.size, step):
+        r, c = ri[s:s + step], cj[s:s + step]
+        lens = lens_all[r]
+        total = int(lens.sum())
+        if total == 0:
+            continue
+        owner = np.repeat(np.arange(r.size), lens)
+        starts = np.repeat(L.indptr[r] - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+        pos = starts + np.arange(total)
+        q = c[owner] * ncols + L.indices[pos]
+        found = np.searchsorted(index.keys, q)
+        found = np.minimum(found, index.keys.size - 1)
+        hit = index.keys[found] == q
+        vals = np.where(hit, index.X.data[found] * L.data[pos], 0.0)
+        out[s:s + step] = np.bincount(owner, weights=vals, minlength=r.size)
+    return out
+
+
+def _empty_triplet() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+
+
+def exact_reference_pairs(index: Index, threshold: float, *, chunk: int = 2000,
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Brute force: X[chunk] @ X.T for all rows, every (i < j) with cos >= threshold."""
+    parts = []
+    for s in range(0, index.n, chunk):
+        C = (index.X[s:s + chunk] @ index.XT).tocoo()
+        ri = C.row.astype(np.int64) + s
+        keep = (C.col > ri) & (C.data >= threshold - 1e-12)
+        parts.append((ri[keep], C.col[keep].astype(np.int64), C.data[keep]))
+    if not parts:
+        return _empty_triplet()
+    return tuple(np.concatenate(p) for p in zip(*parts, strict=True))  # type: ignore[return-value]
+
+
+def text_gate(threshold: float) -> float:
+    return max(threshold - MAX_BONUS, MIN_GATE)
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _popcount(x: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(x.astype(np.uint64)).astype(np.float64)
+
+
+def _score_arrays(index: Index, fa: dict[str, np.ndarray], ib: np.ndarray, cos: np.ndarray,
+                  partner_j: np.ndarray) -> np.ndarray:
+    """Vectorised final score for pairs (a-side features, index row ib)."""
+    sa, sb = fa["spec_mask"], index.spec_mask[ib]
+    false_friend = (sa != 0) & (sb != 0) & ((sa & sb) == 0)
+    pen = np.where(false_friend, FALSE_FRIEND_PENALTY, 1.0)
+    fma, fmb = fa["frame_mask"], index.frame_mask[ib]
+    union = _popcount(fma | fmb)
+    frame_j = np.where(union > 0, _popcount(fma & fmb) / np.maximum(union, 1), 0.0)
+    same_type = (fa["type_code"] != 0) & (fa["type_code"] == index.type_code[ib])
+    score = cos * pen + 0.10 * frame_j + 0.04 * partner_j + 0.02 * same_type
+    return np.minimum(score, 1.0)
+
+
+def _partner_jaccard(fa: Sequence[Features], fb: Sequence[Features]) -> np.ndarray:
+    out = np.zeros(len(fa))
+    for k, (a, b) in enumerate(zip(fa, fb, strict=True)):
+        if a.partners and b.partners:
+            out[k] = len(a.partners & b.partners) / len(a.partners | b.partners)
+    return out
+
+
+def _order_ids(a: Any, b: Any) -> tuple[Any, Any]:
+    if type(a) is type(b):
+        return (a, b) if a <= b else (b, a)
+    return (a, b) if str(a) <= str(b) else (b, a)
+
+
+def _facet_label(vocab: Vocabulary, facets: Iterable[str]) -> str:
+    return "/".join(vocab.facets_nl.get(f, f) for f in sorted(facets)) or "onbekend"
+
+
+def explain(index: Index, fa: Features, doc_a: Doc, fb: Features, doc_b: Doc, cos: float,
+            complementary: bool, va: sp.csr_matrix | None = None,
+            vb: sp.csr_matrix | None = None) -> tuple[str, ...]:
+    """Human-readable Dutch reasons for one pair."""
+    vocab = index.vocab
+    reasons: list[str] = []
+    shared_c = sorted(set(fa.concepts) & set(fb.concepts),
+                      key=lambda c: (vocab.concepts[c].facet == "general", c))
+    if shared_c:
+        reasons.append("Gedeelde concepten: " + ", ".join(
+            vocab.concepts[c].label for c in shared_c[:6]))
+    shared_f = sorted(fa.frame & fb.frame)
+    if shared_f:
+        reasons.append("Gedeelde prioriteiten: " + ", ".join(
+            f"{f} ({vocab.frame_labels[f]})" if f in vocab.frame_labels else f
+            for f in shared_f[:5]))
+    shared_w = set(fa.words) & set(fb.words)
+    if shared_w:
+        ranked = sorted(shared_w, key=lambda w: (-index.word_idf[index.word_ids[w]]
+                                                 if w in index.word_ids else 0.0, w))
+        reasons.append("Gedeelde termen: " + ", ".join(
+            fa.surface.get(w, w) for w in ranked[:6]))
+    shared_t = fa.themes & fb.themes
+    da, db = pair_facets(fa, fb)
+    if complementary:
+        theme = ", ".join(vocab.themes_nl.get(t, t) for t in sorted(shared_t))
+        reasons.append(f"Verschil: {_facet_label(vocab, da)} vs. "
+                       f"{_facet_label(vocab, db)} (thema {theme})")
+    elif da & db and shared_t:
+        reasons.append("Zelfde schakel in de keten: " + _facet_label(vocab, da & db))
+    only_a = sorted(fa.specific_themes - fb.themes)
+    only_b = sorted(fb.specific_themes - fa.themes)
+    if only_a or only_b:
+        reasons.append("Verschil in thema: " + (", ".join(vocab.themes_nl.get(t, t)
+                                                          for t in only_a) or "-")
+                       + " vs. " + (", ".join(vocab.themes_nl.get(t, t) for t in only_b) or "-"))
+    if fa.partners & fb.partners:
+        reasons.append("Gedeelde partners: " + ", ".join(sorted(fa.partners & fb.partners)))
+    if fa.type and fa.type == fb.type:
+        reasons.append(f"Zelfde type: {fa.type}")
+    if fa.region and fb.region:
+        if normalise(fa.region) == normalise(fb.region):
+            reasons.append(f"Zelfde regio: {fa.region}")
+        else:
+            reasons.append(f"Andere regio's: {fa.region} / {fb.region}")
+    if fa.language and fb.language and fa.language != fb.language:
+        reasons.append(f"Beschreven in verschillende talen ({fa.language}/{fb.language})")
+    reasons.append(f"Tekstovereenkomst: {cos:.2f}")
+    return tuple(reasons)
+
+
+def _make_pairs(index: Index, fa_rows: np.ndarray | None, new: tuple[Doc, Features] | None,
+                ia: np.ndarray, ib: np.ndarray, cos: np.ndarray, threshold: float,
+                with_reasons: bool) -> list[Pair]:
+    if new is None:
+        fa = {k: getattr(index, k)[ia] for k in
+              ("theme_mask", "spec_mask", "facet_mask", "frame_mask", "type_code")}
+        pj = np.zeros(ia.size)
+        both = index.has_partners[ia] & index.has_partners[ib]
+        if both.any():
+            sel = np.flatnonzero(both)
+            pj[sel] = _partner_jaccard([index.features[i] for i in ia[sel]],
+                                       [index.features[j] for j in ib[sel]])
+    else:
+        m = _masks([new[1]], index.vocab)
+        # The type code of a new doc must use the index's code table.
+        codes = {index.features[i].type: index.type_code[i] for i in range(index.n)}
+        m["type_code"] = np.array([codes.get(new[1].type, -1) if new[1].type else 0])
+        fa = {k: np.repeat(v, ia.size) for k, v in m.items() if k != "has_partners"}
+        pj = _partner_jaccard([new[1]] * ib.size, [index.features[j] for j in ib])
+    score = _score_arrays(index, fa, ib, cos, pj)
+    keep = np.flatnonzero(score >= threshold - 1e-12)
+    pairs: list[Pair] = []
+    for k in keep:
+        j = int(ib[k])
+        if new is None:
+            i = int(ia[k])
+            doc_a, feat_a = index.docs[i], index.features[i]
+        else:
+            doc_a, feat_a = new
+        doc_b, feat_b = index.docs[j], index.features[j]
+        x, y = _order_ids(doc_a.id, doc_b.id)
+        if x != doc_a.id:  # keep reasons oriented like the ids
+            doc_a, feat_a, doc_b, feat_b = doc_b, feat_b, doc_a, feat_a
+        compl = is_complementary(feat_a, feat_b)
+        reasons = (explain(index, feat_a, doc_a, feat_b, doc_b, float(cos[k]), compl)
+                   if with_reasons else ())
+        pairs.append(Pair(x, y, round(float(score[k]), 4),
+                          "complementary" if compl else "overlap", reasons))
+    return pairs
+
+
+def candidate_pairs_for_rows(index: Index, row_indices: Sequence[int] | np.ndarray,
+                             threshold: float = DEFAULT_THRESHOLD, *,
+                             with_reasons: bool = True) -> list[Pair]:
+    """Pairs (row i in the chunk, any j > i) with final score >= threshold."""
+    ia, ib, cos = text_pairs_for_rows(index, row_indices, text_gate(threshold))
+    return _make_pairs(index, None, None, ia, ib, cos, threshold, with_reasons)
+
+
+def detect_overlaps(docs_or_index: Sequence[Doc] | Index, threshold: float = DEFAULT_THRESHOLD,
+                    *, chunk: int = 2000, with_reasons: bool = True) -> list[Pair]:
+    """Full run: every unordered pair once, sorted by score (desc) then ids."""
+    index = (docs_or_index if isinstance(docs_or_index, Index)
+             else build_index(list(docs_or_index)))
+    pairs: list[Pair] = []
+    for s in range(0, index.n, chunk):
+        pairs.extend(candidate_pairs_for_rows(index, np.arange(s, min(s + chunk, index.n)),
+                                              threshold, with_reasons=with_reasons))
+    pairs.sort(key=lambda p: (-p.score, str(p.a), str(p.b)))
+    return pairs
+
+
+def check_one(index: Index, doc: Doc, threshold: float = DEFAULT_THRESHOLD) -> list[Pair]:
+    """Compare one new or edited document with everything in the index (itself excluded)."""
+    feat = analyse(doc, index.vocab)
+    q = _vectorise(index, [feat])
+    cos = np.asarray((index.X @ q.T).todense()).ravel()
+    gate = text_gate(threshold)
+    same = np.array([str(d.id) == str(doc.id) for d in index.docs], dtype=bool)
+    ib = np.flatnonzero((cos >= gate - 1e-12) & ~same)
+    ia = np.zeros(ib.size, dtype=np.int64)
+    pairs = _make_pairs(index, None, (doc, feat), ia, ib, cos[ib], threshold, True)
+    pairs.sort(key=lambda p: (-p.score, str(p.a), str(p.b)))
+    return pairs
+
+
+def tag_concepts(text: str, vocab: Vocabulary | None = None) -> dict[str, int]:
+    """Concept ids found in a text (helper for tagging and tests)."""
+    vocab = vocab or load_vocabulary()
+    raw = tokenize(text)
+    return dict(Counter(vocab.concept_matcher.find(raw, [stem(t) for t in raw])))
+
+
+# --------------------------------------------------------------------------- file I/O
+
+
+def _str_tuple(value: Any, line_no: int, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise OverlapInputError(line_no, f"'{name}' must be a list of strings")
+    return tuple(value)
+
+
+def parse_jsonl(lines: Iterable[str]) -> list[Doc]:
+    """Parse JSON lines into Docs; raises OverlapInputError naming the (1-based) line."""
+    docs: list[Doc] = []
+    seen: dict[str, int] = {}
+    for line_no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise OverlapInputError(line_no, f"invalid JSON ({exc.msg})") from exc
+        if not isinstance(obj, dict):
+            raise OverlapInputError(line_no, "expected a JSON object")
+        if "id" not in obj or obj["id"] is None or obj["id"] == "":
+            raise OverlapInputError(line_no, "missing 'id'")
+        doc_id = obj["id"]
+        if isinstance(doc_id, bool) or not isinstance(doc_id, int | str):
+            raise OverlapInputError(line_no, "'id' must be a string or an integer")
+        desc = obj.get("description")
+        if not isinstance(desc, str) or not desc.strip():
+            raise OverlapInputError(line_no, "missing 'description'")
+        key = str(doc_id)
+        if key in seen:
+            raise OverlapInputError(line_no, f"duplicate id {doc_id!r} (first on line "
+                                             f"{seen[key]})")
+        seen[key] = line_no
+        name = obj.get("name") or ""
+        region = obj.get("region") or ""
+        if not isinstance(name, str) or not isinstance(region, str):
+            raise OverlapInputError(line_no, "'name' and 'region' must be strings")
+        docs.append(Doc(
+            id=doc_id, name=name, description=desc, region=region,
+            tags=_str_tuple(obj.get("tags"), line_no, "tags"),
+            partners=_str_tuple(obj.get("partners"), line_no, "partners"),
+            type=obj.get("type") if isinstance(obj.get("type"), str) else "",
+            stage=obj.get("stage") if isinstance(obj.get("stage"), str) else "",
+            priorities=_str_tuple(obj.get("priorities"), line_no, "priorities"),
+        ))
+    return docs
+
+
+def pair_to_json(pair: Pair) -> str:
+    return json.dumps({"a": pair.a, "b": pair.b, "score": pair.score, "kind": pair.kind,
+                       "reasons": list(pair.reasons)}, ensure_ascii=False)
+
+
+def run_detect_overlaps(input_path: str | Path, output_path: str | Path,
+                        threshold: float | None = None, *, stderr: TextIO | None = None,
+                        stdout: TextIO | None = None) -> int:
+    """Everything behind ``manage.py detect_overlaps``; returns the exit code (0 or 2)."""
+    err = stderr or sys.stderr
+    thr = DEFAULT_THRESHOLD if threshold is None else float(threshold)
+    if str(input_path) == "-":
+        err.write("detect_overlaps: reading from stdin is not supported; give --input FILE\n")
+        return 2
+    path = Path(input_path)
+    try:
+        with path.open(encoding="utf-8") as fh:
+            docs = parse_jsonl(fh)
+    except FileNotFoundError:
+        err.write(f"detect_overlaps: input file not found: {path}\n")
+        return 2
+    except UnicodeDecodeError as exc:
+        err.write(f"detect_overlaps: {path}: not UTF-8 text ({exc.reason})\n")
+        return 2
+    except OverlapInputError as exc:
+        err.write(f"detect_overlaps: {path}: {exc}\n")
+        return 2
+    if not 0.0 <= thr <= 1.0:
+        err.write(f"detect_overlaps: threshold must be between 0 and 1, got {thr}\n")
+        return 2
+    pairs = detect_overlaps(docs, thr)
+    text = "".join(pair_to_json(p) + "\n" for p in pairs)
+    if str(output_path) == "-":
+        (stdout or sys.stdout).write(text)
+    else:
+        try:
+            Path(output_path).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            err.write(f"detect_overlaps: cannot write {output_path}: {exc}\n")
+            return 2
+    return 0
