@@ -19,6 +19,10 @@ class TestHomePerRole:
         assert 'lang="nl"' in response.content.decode()
         assert "Regionale innovatie in Nederland" in response.content.decode()
 
+    def test_an_english_browser_still_gets_dutch_until_it_switches(self, client, eco):
+        body = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+        assert "Regionale innovatie in Nederland" in body
+
     def test_english_is_available(self, client, eco):
         client.post(reverse("set_language"), {"language": "en", "next": "/"})
         response = client.get(reverse("home"))
