@@ -101,7 +101,7 @@ def edit(request: HttpRequest, slug: str, criterion: int) -> HttpResponse:
         raise Http404
     agenda = _agenda(request, slug)
     version = _draft_for_writing(request, agenda)
-    conflict: AgendaVersion | None = None
+    conflict: dict[str, Any] | None = None
     form = VersionTextForm(request.POST or None, instance=version, criterion=criterion)
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,10 +112,11 @@ def edit(request: HttpRequest, slug: str, criterion: int) -> HttpResponse:
         except ConflictError as exc:
             # Keep the user's text, show what is stored now, and let a second save overwrite
             # deliberately (the form now carries the current lock number).
-            conflict = AgendaVersion.objects.get(pk=version.pk)
+            stored = AgendaVersion.objects.get(pk=version.pk)
+            conflict = {f: getattr(stored, f) for f in TEXT_FIELDS_BY_CRITERION[criterion]}
             data = request.POST.copy()
             data["lock_version"] = str(exc.extra["lock_version"])
-            form = VersionTextForm(data, instance=conflict, criterion=criterion)
+            form = VersionTextForm(data, instance=stored, criterion=criterion)
             form.is_valid()
             form.add_error(None, exc.message)
         except (ApplicationError, ValidationError) as exc:
@@ -128,8 +129,7 @@ def edit(request: HttpRequest, slug: str, criterion: int) -> HttpResponse:
         "agenda": agenda, "version": version, "criterion": criterion, "criterion_title": CRITERIA[criterion],
         "criteria": CRITERIA, "form": form, "has_text": bool(TEXT_FIELDS_BY_CRITERION[criterion]),
         "parts": parts, "conflict": conflict,
-        "conflict_values": [(form[f].label, getattr(conflict, f)) for f in TEXT_FIELDS_BY_CRITERION[criterion]]
-        if conflict else [],
+        "conflict_values": [(form[f].label, value) for f, value in conflict.items()] if conflict else [],
     }, status=409 if conflict else 200)
 
 

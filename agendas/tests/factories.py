@@ -55,6 +55,7 @@ def draft_agenda(**kwargs: object) -> tuple[Agenda, AgendaVersion]:
 def fill_complete(version: AgendaVersion) -> AgendaVersion:
     """Give a version everything the seven checks look for ("met" on every criterion)."""
     today = timezone.localdate()
+    version.vision = version.vision or "Een gedeeld toekomstbeeld."
     version.dna_analysis = "Maakindustrie en hightech."
     version.horizon_start, version.horizon_end = today.year, today.year + 20
     version.last_revision = today
