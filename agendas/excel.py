@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
@@ -134,7 +135,7 @@ def parse_workbook(upload: IO[bytes], *, ecosystem_id: int) -> tuple[dict[str, l
     parts: dict[str, list[dict[str, Any]]] = {}
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError, TypeError):  # zipfile errors surface as these
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError):
         return {}, [RowError("", 0, "", _("The file is not a readable Excel (.xlsx) file."))]
     known = {name: kind for kind, name in SHEETS.items()}
     for ws in wb.worksheets:
