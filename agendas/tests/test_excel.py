@@ -105,7 +105,7 @@ def test_bad_file_lists_errors_by_sheet_row_field_and_saves_nothing(client, boar
     })
     response = post(client, upload)
     assert response.status_code == 422
-    parts, errors = excel.parse_workbook(io.BytesIO(upload.file.getvalue()), ecosystem_id=version.agenda.ecosystem_id)
+    _parts, errors = excel.parse_workbook(io.BytesIO(upload.file.getvalue()), ecosystem_id=version.agenda.ecosystem_id)
     where = {(e.sheet, e.row, e.field) for e in errors}
     assert ("Doelen", 3, "Doel") in where
     assert ("Doelen", 4, "Nulmeting") in where
