@@ -284,3 +284,63 @@ def ecosystems_visible_to(user: AnyUser, queryset: QuerySet[Ecosystem] | None = 
     if is_board(user):
         return qs.filter(Q(published=True) | Q(id__in=board_ecosystem_ids(user)))
     return qs.filter(published=True)
+
+
+# --- agendas (RIEA) --------------------------------------------------------------------------
+# Programme team reads every agenda and version; the ecosystem's own board reads and edits its
+# drafts; everyone else (other boards, ROMs, public) sees only adopted versions. Whether a version
+# may still change (frozen after submission) is the service's question, not this one.
+
+
+def agenda_role(user: AnyUser, ecosystem_id: int) -> str | None:
+    """The user's role towards one ecosystem's agenda: "board", "staff", "assessor" or None."""
+    if ecosystem_id in board_ecosystem_ids(user):
+        return "board"
+    if is_staff_member(user):
+        return "staff"
+    if is_programme_team(user):
+        return "assessor"
+    return None
+
+
+def _agenda_version_read(user: AnyUser, version: Any) -> bool:
+    if is_programme_team(user) or version.agenda.ecosystem_id in board_ecosystem_ids(user):
+        return True
+    return version.status == "adopted"
+
+
+def _agenda_version_write(user: AnyUser, version: Any) -> bool:
+    return is_admin(user) or version.agenda.ecosystem_id in board_ecosystem_ids(user)
+
+
+def _agenda_read(user: AnyUser, agenda: Any) -> bool:
+    if is_programme_team(user) or agenda.ecosystem_id in board_ecosystem_ids(user):
+        return True
+    return agenda.versions.filter(status="adopted").exists()
+
+
+def _register_agendas() -> None:
+    from agendas.models import Agenda, AgendaVersion, CriterionAssessment, VersionPart
+
+    register(
+        Agenda,
+        read=_agenda_read,
+        write=lambda u, o: is_admin(u) or o.ecosystem_id in board_ecosystem_ids(u),
+    )
+    register(AgendaVersion, read=_agenda_version_read, write=_agenda_version_write)
+    register(
+        VersionPart,
+        read=lambda u, o: _agenda_version_read(u, o.version),
+        write=lambda u, o: _agenda_version_write(u, o.version),
+    )
+    # Scores are the programme team's judgement; the board reads them once feedback is given.
+    register(
+        CriterionAssessment,
+        read=lambda u, o: is_programme_team(u) or (
+            o.version.agenda.ecosystem_id in board_ecosystem_ids(u) and o.version.status in {"feedback", "adopted"}
+        ) or o.version.status == "adopted",
+        write=lambda u, o: is_programme_team(u),
+    )
+
+
+_register_agendas()
