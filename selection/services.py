@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from initiatives.models import FundingLine, Initiative
 from portal import permissions
@@ -34,8 +35,8 @@ from selection.models import (
     SelectionRound,
 )
 
-ALREADY_SUBMITTED_MSG = "This assessment has already been submitted."
-RUN_ALREADY_RUNNING_MSG = "A scoring run for this round is already running."
+ALREADY_SUBMITTED_MSG = gettext_noop("This assessment has already been submitted.")
+RUN_ALREADY_RUNNING_MSG = gettext_noop("A scoring run for this round is already running.")
 # A run still "running" after this long is taken as dead (its worker vanished) so a new run may start.
 STALE_RUN_AFTER = dt.timedelta(hours=2)
 DEFAULT_CHUNK_SIZE = 1000
