@@ -344,3 +344,88 @@ def _register_agendas() -> None:
 
 
 _register_agendas()
+# --- selection (assessment framework, rounds, assessments, decisions) ------------------------
+# Assessors see only initiatives assigned to them in open rounds; boards see decisions (and
+# aggregated results) of their own ecosystems' initiatives only, never individual scores; only
+# staff with the decision role (is_staff_member) manage rounds and decide.
+
+
+def can_manage_selection(user: AnyUser) -> bool:
+    return is_staff_member(user)
+
+
+def can_decide(user: AnyUser) -> bool:
+    return is_staff_member(user)
+
+
+def can_assess(user: AnyUser, selection_round: Any, initiative_id: int) -> bool:
+    """An open round, an assignment for this user and initiative, and no conflict of interest."""
+    from selection.models import RoundAssignment, SelectionRound
+
+    if not user.is_authenticated or not user.is_active or not is_programme_team(user):
+        return False
+    if selection_round.status != SelectionRound.Status.OPEN:
+        return False
+    return RoundAssignment.objects.filter(
+        round=selection_round, initiative_id=initiative_id, assessor_id=user.pk, excluded=False
+    ).exists()
+
+
+def _selection_round_read(user: AnyUser, selection_round: Any) -> bool:
+    if is_staff_member(user):
+        return True
+    return bool(
+        is_programme_team(user)
+        and selection_round.status == "open"
+        and selection_round.assignments.filter(assessor_id=user.pk).exists()
+    )
+
+
+def _assessment_read(user: AnyUser, assessment: Any) -> bool:
+    return is_staff_member(user) or (user.is_authenticated and assessment.assessor_id == user.pk)
+
+
+def _assessment_write(user: AnyUser, assessment: Any) -> bool:
+    return (
+        assessment.assessor_id == user.pk
+        and assessment.status == "draft"
+        and can_assess(user, assessment.round, assessment.initiative_id)
+    )
+
+
+def _own_initiative_outcome_read(user: AnyUser, obj: Any) -> bool:
+    """Results and decisions: staff, or the board of the initiative's own ecosystem."""
+    if is_staff_member(user):
+        return True
+    ecosystem_id = obj.initiative.ecosystem_id
+    return bool(ecosystem_id and ecosystem_id in board_ecosystem_ids(user))
+
+
+def _register_selection() -> None:
+    from selection.models import (
+        Assessment,
+        ConflictDeclaration,
+        Criterion,
+        Decision,
+        Framework,
+        FrameworkVersion,
+        InitiativeRoundResult,
+        ScoringRun,
+        SelectionRound,
+    )
+
+    for model in (Framework, FrameworkVersion, Criterion):
+        register(model, read=lambda u, o: is_programme_team(u), write=_frame_write)
+    register(SelectionRound, read=_selection_round_read, write=lambda u, o: can_manage_selection(u))
+    register(ScoringRun, read=lambda u, o: is_staff_member(u), write=lambda u, o: can_manage_selection(u))
+    register(Assessment, read=_assessment_read, write=_assessment_write)
+    register(
+        ConflictDeclaration,
+        read=lambda u, o: is_staff_member(u) or (u.is_authenticated and o.assessor_id == u.pk),
+        write=lambda u, o: o.assessor_id == u.pk,
+    )
+    register(InitiativeRoundResult, read=_own_initiative_outcome_read, write=lambda u, o: False)
+    register(Decision, read=_own_initiative_outcome_read, write=lambda u, o: can_decide(u))
+
+
+_register_selection()

@@ -10,4 +10,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=15, hour=2),
         "options": {"expires": 60 * 60 * 12},
     },
+    # Assessments trickle in during the day; refresh every open round's ranking overnight.
+    # https://crontab.guru/#40_2_*_*_*
+    "selection-scoring-nightly": {
+        "task": "selection.scoring_rounds_nightly",
+        "schedule": crontab(minute=40, hour=2),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }
