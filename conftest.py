@@ -12,13 +12,21 @@ from django.core.management import call_command
 from portal.celery import app as celery_app
 
 
+def _set_eager(value: bool) -> None:
+    # The app reads Django settings with namespace "CELERY": the namespaced key wins over the
+    # plain one, so setting only conf.task_always_eager is silently ignored.
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = value
+    celery_app.conf.task_always_eager = value
+
+
 @pytest.fixture(autouse=True)
 def _celery_eager() -> Iterator[None]:
     """Tasks run in-process unless a test asks for the real worker (live_worker)."""
-    celery_app.conf.task_always_eager = True
+    _set_eager(True)
+    celery_app.conf.CELERY_TASK_EAGER_PROPAGATES = True
     celery_app.conf.task_eager_propagates = True
     yield
-    celery_app.conf.task_always_eager = True
+    _set_eager(True)
 
 
 @pytest.fixture
@@ -41,11 +49,11 @@ def live_worker(transactional_db: None) -> Iterator[object]:
 
     if not settings.REDIS_URL:
         pytest.fail("REDIS_URL must point at a Redis server for worker tests")
-    celery_app.conf.task_always_eager = False
+    _set_eager(False)
     celery_app.control.purge()
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
         yield worker
-    celery_app.conf.task_always_eager = True
+    _set_eager(True)
 
 
 @pytest.fixture
