@@ -84,6 +84,8 @@ def overlap_suggestion_queue(*, user: AnyUser, status: str = "pending") -> Query
     return (
         permissions.overlap_suggestions_visible_to(user)
         .filter(status=status)
+        .exclude(a__status="merged")
+        .exclude(b__status="merged")
         .select_related("a", "b", "a__ecosystem", "b__ecosystem")
         .prefetch_related("a__regions", "b__regions")
         .order_by("-score", "a_id", "b_id")
