@@ -160,3 +160,143 @@ class FundingLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument}: {self.amount}"
+
+
+# --- Overlap detection ------------------------------------------------------------------------
+
+
+class OverlapRun(TimeStampedModel):
+    """One full overlap run: the dispatcher splits the live initiatives into chunks of ids."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        COMPLETED = "completed", _("completed")
+        FAILED = "failed", _("failed")
+
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    threshold = models.FloatField(_("threshold"))
+    started_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    initiatives = models.PositiveIntegerField(_("initiatives compared"), default=0)
+    chunks_total = models.PositiveIntegerField(_("chunks"), default=0)
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+    pairs_found = models.PositiveIntegerField(_("pairs found"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("overlap run")
+        verbose_name_plural = _("overlap runs")
+        constraints = [
+            # Two concurrent full runs would race on the same suggestion rows.
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="running"), name="overlap_run_one_running",
+            ),
+            models.CheckConstraint(
+                condition=Q(chunks_done__lte=F("chunks_total")), name="overlap_run_chunks_done_le_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"overlap run {self.pk} ({self.status})"
+
+
+class OverlapRunChunk(models.Model):
+    """A finished chunk of a run. Makes the chunk counter idempotent under task redelivery."""
+
+    run = models.ForeignKey(OverlapRun, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    pairs_found = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="overlap_run_chunk_unique")]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} chunk {self.number}"
+
+
+class OverlapSuggestion(TimeStampedModel):
+    """A detected pair (a < b) and what people decided about it."""
+
+    class Kind(models.TextChoices):
+        OVERLAP = "overlap", _("overlap")
+        COMPLEMENTARY = "complementary", _("complementary")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        CONFIRMED_OVERLAP = "confirmed_overlap", _("overlap confirmed")
+        MARKED_COMPLEMENTARY = "marked_complementary", _("marked complementary")
+        DISMISSED = "dismissed", _("dismissed")
+        LINKED = "linked", _("linked")
+        MERGED = "merged", _("merged")
+
+    a = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.PENDING, db_index=True)
+    dismiss_reason = models.TextField(_("reason for dismissal"), blank=True)
+    # Hash of title + description when the pair was last detected (or dismissed): a dismissed
+    # pair comes back only when one of these changes.
+    text_fingerprint_a = models.CharField(max_length=64)
+    text_fingerprint_b = models.CharField(max_length=64)
+    last_run = models.ForeignKey(OverlapRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "a_id", "b_id"]
+        verbose_name = _("overlap suggestion")
+        verbose_name_plural = _("overlap suggestions")
+        constraints = [
+            models.CheckConstraint(condition=Q(a__lt=F("b")), name="overlap_suggestion_ordered_pair"),
+            models.UniqueConstraint(fields=["a", "b"], name="overlap_suggestion_unique_pair"),
+        ]
+        indexes = [
+            models.Index(fields=["b"], name="overlap_suggestion_b_idx"),
+            models.Index(fields=["status", "-score"], name="overlap_suggestion_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.a_id} ~ {self.b_id} ({self.score:.2f})"
+
+
+class InitiativeLink(models.Model):
+    """A typed link between two initiatives; a board's proposal waits for the other board."""
+
+    class Kind(models.TextChoices):
+        OVERLAPS = "overlaps", _("overlaps with")
+        COMPLEMENTS = "complements", _("complements")
+        PART_OF = "part_of", _("is part of")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    from_initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="links_out")
+    to_initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACCEPTED)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("initiative link")
+        verbose_name_plural = _("initiative links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_initiative", "to_initiative", "kind"], name="initiative_link_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_initiative=F("to_initiative")), name="initiative_link_not_to_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_initiative_id} {self.kind} {self.to_initiative_id}"

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import defaultdict
+from typing import Any
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
-from initiatives.models import Initiative
+from initiatives.models import Initiative, OverlapSuggestion
+from initiatives.overlap import Doc, tokenize
 from portal import permissions
 from portal.models import Activity
 from portal.permissions import AnyUser
@@ -23,3 +28,65 @@ def initiative_history(*, initiative: Initiative) -> QuerySet[Activity]:
     return Activity.objects.filter(
         target_type=ContentType.objects.get_for_model(Initiative), target_id=initiative.pk
     ).select_related("actor")
+
+
+# --- overlap detection -------------------------------------------------------------------------
+
+# Merged and archived initiatives no longer take part in overlap detection.
+OVERLAP_EXCLUDED_STATUSES = ("merged", "archived")
+
+
+def overlap_live_initiatives() -> QuerySet[Initiative]:
+    return Initiative.objects.exclude(status__in=OVERLAP_EXCLUDED_STATUSES)
+
+
+def overlap_docs(*, initiative_ids: list[int] | None = None) -> list[Doc]:
+    """Detector documents for the live initiatives (or the given ids), ordered by id.
+
+    Five queries whatever the number of rows: the rows themselves and one per many-to-many
+    (regions, partners, priorities) read straight from the through tables, so 100k rows do not
+    need 100k-long IN lists from prefetch_related.
+    """
+    base = overlap_live_initiatives()
+    if initiative_ids is not None:
+        base = base.filter(id__in=initiative_ids)
+    rows = list(base.order_by("id").values_list("id", "title", "description", "type", "stage", "theme__code"))
+    ids_subquery = base.values("id")
+
+    def grouped(through: Any, value: str) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = defaultdict(list)
+        qs = through.objects.filter(initiative_id__in=ids_subquery).values_list("initiative_id", value)
+        for initiative_id, name in qs.order_by("initiative_id", value):
+            out[initiative_id].append(name)
+        return out
+
+    regions = grouped(Initiative.regions.through, "region__name")
+    partners = grouped(Initiative.partners.through, "organisation__name")
+    priorities = grouped(Initiative.priorities.through, "priority__code")
+    return [
+        Doc(
+            id=pk, name=title, description=description, region=", ".join(regions.get(pk, ())),
+            tags=(theme,) if theme else (), partners=tuple(partners.get(pk, ())), type=type_,
+            stage=stage, priorities=tuple(priorities.get(pk, ())),
+        )
+        for pk, title, description, type_, stage, theme in rows
+    ]
+
+
+def overlap_text_fingerprint(*, title: str, description: str) -> str:
+    """Hash of the normalised text: case, accents, punctuation and spacing do not count as change."""
+    text = " ".join(tokenize(f"{title} {description}"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def overlap_suggestion_queue(*, user: AnyUser, status: str = "pending") -> QuerySet[OverlapSuggestion]:
+    """Suggestions this user may see, best first, with both initiatives loaded."""
+    return (
+        permissions.overlap_suggestions_visible_to(user)
+        .filter(status=status)
+        .exclude(a__status="merged")
+        .exclude(b__status="merged")
+        .select_related("a", "b", "a__ecosystem", "b__ecosystem")
+        .prefetch_related("a__regions", "b__regions")
+        .order_by("-score", "a_id", "b_id")
+    )

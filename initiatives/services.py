@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,11 +10,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from initiatives.models import FundingLine, Initiative
+from initiatives.tasks import overlap_check_initiative as overlap_check_initiative_task
 from portal import permissions
 from portal.models import Region, User
 from portal.services import activity_record, model_update
 
 M2M_FIELDS = ("regions", "partners", "priorities", "vision_windows")
+# The fields the overlap detector reads (initiatives.selectors.overlap_docs).
+OVERLAP_FIELDS = frozenset({"title", "description", "theme", "priorities", "partners", "regions", "type", "stage"})
+
+
+def _overlap_check_on_commit(initiative_id: int) -> None:
+    """Suggestions for a new or edited initiative appear seconds after the commit."""
+    transaction.on_commit(functools.partial(overlap_check_initiative_task.delay, initiative_id=initiative_id))
 
 
 def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -48,6 +57,7 @@ def initiative_create(*, actor: User, data: dict[str, Any]) -> Initiative:
     for field_name, values in m2m.items():
         getattr(initiative, field_name).set(values)
     activity_record(actor=actor, verb="initiative.created", target=initiative)
+    _overlap_check_on_commit(initiative.id)
     return initiative
 
 
@@ -70,6 +80,8 @@ def initiative_update(*, initiative: Initiative, actor: User, data: dict[str, An
         data = {**data, "updated_by": actor}
     changes = model_update(instance=initiative, data=data, actor=actor, verb="initiative.updated")
     changes.pop("updated_by", None)
+    if OVERLAP_FIELDS & changes.keys():
+        _overlap_check_on_commit(initiative.id)
     return changes
 
 

@@ -429,3 +429,78 @@ def _register_selection() -> None:
 
 
 _register_selection()
+# --- overlap detection (initiatives app) -----------------------------------------------------
+# Staff review and act on every suggestion. A board sees the suggestions that involve one of its
+# own initiatives and may propose a link from its own initiative; it decides nothing else. A ROM
+# sees the suggestions that involve initiatives it may write.
+
+
+def _board_owns(user: AnyUser, initiative: Initiative) -> bool:
+    return bool(initiative.ecosystem_id and initiative.ecosystem_id in board_ecosystem_ids(user))
+
+
+def _suggestion_read(user: AnyUser, suggestion: Any) -> bool:
+    if is_programme_team(user):
+        return True
+    if is_board(user):
+        return _board_owns(user, suggestion.a) or _board_owns(user, suggestion.b)
+    if is_rom(user):
+        return _initiative_write(user, suggestion.a) or _initiative_write(user, suggestion.b)
+    return False
+
+
+def _staff_only(user: AnyUser, obj: Any) -> bool:
+    return is_staff_member(user)
+
+
+def can_propose_link(user: AnyUser, *, from_initiative: Initiative, to_initiative: Initiative) -> bool:
+    """Staff link anything; a board links only from one of its own initiatives."""
+    if not user.is_authenticated or not user.is_active or from_initiative.pk == to_initiative.pk:
+        return False
+    if is_staff_member(user):
+        return True
+    return is_board(user) and _board_owns(user, from_initiative)
+
+
+def can_answer_link(user: AnyUser, link: Any) -> bool:
+    """The board of the receiving initiative (or staff) accepts or declines a proposed link."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return is_staff_member(user) or (is_board(user) and _board_owns(user, link.to_initiative))
+
+
+def overlap_suggestions_visible_to(user: AnyUser, queryset: QuerySet | None = None) -> QuerySet:
+    from initiatives.models import OverlapSuggestion
+
+    qs = queryset if queryset is not None else OverlapSuggestion.objects.all()
+    if is_programme_team(user):
+        return qs
+    if is_board(user):
+        own = board_ecosystem_ids(user)
+        return qs.filter(Q(a__ecosystem_id__in=own) | Q(b__ecosystem_id__in=own))
+    if is_rom(user):
+        # Same scope as _initiative_write for a ROM: every region in a province it serves.
+        provinces = rom_province_ids(user)
+        outside = Initiative.regions.through.objects.exclude(region_id__in=provinces).exclude(
+            region__parent_id__in=provinces, region__kind=Region.Kind.COROP
+        )
+        in_scope = Initiative.objects.filter(regions__isnull=False).exclude(
+            id__in=outside.values("initiative_id")
+        ).values("id")
+        return qs.filter(Q(a_id__in=in_scope) | Q(b_id__in=in_scope))
+    return qs.none()
+
+
+def _register_overlap() -> None:
+    from initiatives.models import InitiativeLink, OverlapRun, OverlapSuggestion
+
+    register(OverlapSuggestion, read=_suggestion_read, write=_staff_only)
+    register(OverlapRun, read=lambda u, o: is_programme_team(u), write=_staff_only)
+    register(
+        InitiativeLink,
+        read=lambda u, o: _initiative_read(u, o.from_initiative) or _initiative_read(u, o.to_initiative),
+        write=_staff_only,
+    )
+
+
+_register_overlap()

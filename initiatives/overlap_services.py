@@ -1,0 +1,405 @@
+"""Overlap detection around the pure detector (initiatives/overlap.py): runs, incremental checks,
+and the staff actions on suggestions.
+
+Full run (Celery): ``overlap_run_start`` creates a queued run and, on commit, enqueues the
+dispatcher. ``overlap_run_dispatch`` marks the run running, splits the live initiative ids into
+chunks and enqueues one chunk task per chunk. ``overlap_run_chunk_process`` builds (or reuses,
+per worker process and run) the index over all live initiatives, asks the detector for the pairs
+whose smaller id is in the chunk, and upserts them. The chunk that brings ``chunks_done`` to
+``chunks_total`` completes the run and removes pending suggestions that no longer match.
+
+Idempotency: suggestions are upserted on the unique pair (a, b); a finished chunk is recorded in
+OverlapRunChunk (unique per run and number), so a redelivered chunk changes nothing.
+
+Human decisions survive re-detection: a decided pair keeps its status; a dismissed pair comes
+back (as pending) only when the text fingerprint of one of its initiatives has changed.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from initiatives import selectors
+from initiatives.models import (
+    Initiative,
+    InitiativeLink,
+    OverlapRun,
+    OverlapRunChunk,
+    OverlapSuggestion,
+)
+from initiatives.overlap import (
+    DEFAULT_THRESHOLD,
+    Doc,
+    Index,
+    Pair,
+    build_index,
+    candidate_pairs_for_rows,
+    check_one,
+)
+from portal import permissions
+from portal.exceptions import ApplicationError, ConflictError, InvalidTransition
+from portal.models import User
+from portal.services import activity_record, model_update
+
+CHUNK_SIZE = 500
+
+# Process-local index for the run being processed: every chunk task of a run in the same worker
+# process reuses it instead of rebuilding it from the database.
+_RUN_INDEX: dict[str, Any] = {}
+
+
+def _fingerprints(docs: Iterable[Doc]) -> dict[int, str]:
+    return {
+        d.id: selectors.overlap_text_fingerprint(title=d.name, description=d.description) for d in docs
+    }
+
+
+def _run_index(run: OverlapRun) -> tuple[Index | None, dict[int, int]]:
+    key = f"{run.pk}:{run.started_at.isoformat() if run.started_at else ''}"
+    if _RUN_INDEX.get("key") != key:
+        _RUN_INDEX.clear()
+        docs = selectors.overlap_docs()
+        index = build_index(docs) if docs else None
+        _RUN_INDEX.update(key=key, index=index, rows={d.id: i for i, d in enumerate(docs)})
+    return _RUN_INDEX["index"], _RUN_INDEX["rows"]
+
+
+def _suggestions_upsert(
+    *, pairs: Sequence[Pair], fingerprints: dict[int, str], run_id: int | None, scope: Q
+) -> int:
+    """Insert or refresh the suggestions for `pairs`, keeping human decisions.
+
+    `scope` selects the existing rows these pairs can hit; they are locked first so a staff
+    decision made meanwhile is not overwritten. Must run inside a transaction.
+    """
+    if not pairs:
+        return 0
+    existing = {
+        (s.a_id, s.b_id): s for s in OverlapSuggestion.objects.select_for_update().filter(scope)
+    }
+    now = timezone.now()
+    rows: list[OverlapSuggestion] = []
+    for pair in pairs:
+        fa, fb = fingerprints[pair.a], fingerprints[pair.b]
+        row = OverlapSuggestion(
+            a_id=pair.a, b_id=pair.b, score=pair.score, kind=pair.kind, reasons=list(pair.reasons),
+            status=OverlapSuggestion.Status.PENDING, dismiss_reason="", text_fingerprint_a=fa,
+            text_fingerprint_b=fb, last_run_id=run_id, decided_by=None, decided_at=None,
+            created_at=now, updated_at=now,
+        )
+        old = existing.get((pair.a, pair.b))
+        if old is not None:
+            if run_id is None:
+                row.last_run_id = old.last_run_id
+            unchanged = (old.text_fingerprint_a, old.text_fingerprint_b) == (fa, fb)
+            if old.status != OverlapSuggestion.Status.DISMISSED or unchanged:
+                # Keep the decision; a dismissed pair also keeps the texts it was dismissed on.
+                row.status, row.dismiss_reason = old.status, old.dismiss_reason
+                row.decided_by_id, row.decided_at = old.decided_by_id, old.decided_at
+                if old.status == OverlapSuggestion.Status.DISMISSED:
+                    row.text_fingerprint_a, row.text_fingerprint_b = fa, fb
+            else:
+                activity_record(
+                    actor=None, verb="overlap.reopened", target=old,
+                    note="A text changed since the pair was dismissed.",
+                )
+        rows.append(row)
+    OverlapSuggestion.objects.bulk_create(
+        rows, batch_size=1000, update_conflicts=True, unique_fields=["a", "b"],
+        update_fields=[
+            "score", "kind", "reasons", "status", "dismiss_reason", "text_fingerprint_a",
+            "text_fingerprint_b", "last_run", "decided_by", "decided_at", "updated_at",
+        ],
+    )
+    return len(rows)
+
+
+# --- full runs ---------------------------------------------------------------------------------
+
+
+def overlap_run_start(*, actor: User | None, threshold: float | None = None) -> OverlapRun:
+    """Queue a full run; the dispatcher is enqueued when the transaction commits.
+
+    `actor` None means the system (beat schedule, management command).
+    """
+    from initiatives.tasks import overlap_run_dispatch as overlap_run_dispatch_task
+
+    if actor is not None and not permissions.is_staff_member(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        if OverlapRun.objects.filter(
+            status__in=[OverlapRun.Status.QUEUED, OverlapRun.Status.RUNNING]
+        ).exists():
+            raise ConflictError(_("An overlap run is already queued or running."))
+        run = OverlapRun.objects.create(
+            threshold=DEFAULT_THRESHOLD if threshold is None else threshold, started_by=actor,
+        )
+        activity_record(actor=actor, verb="overlap.run_started", target=run)
+        transaction.on_commit(functools.partial(overlap_run_dispatch_task.delay, run_id=run.pk))
+    return run
+
+
+def overlap_run_dispatch(*, run_id: int, chunk_size: int | None = None) -> int:
+    """Mark the run running and enqueue one chunk task per `chunk_size` live initiative ids.
+
+    Returns the number of chunks. A redelivered dispatcher (run no longer queued) does nothing.
+    """
+    from initiatives.tasks import overlap_run_chunk as overlap_run_chunk_task
+
+    ids = list(selectors.overlap_live_initiatives().order_by("id").values_list("id", flat=True))
+    size = chunk_size or CHUNK_SIZE
+    chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
+    with transaction.atomic():
+        run = OverlapRun.objects.select_for_update().get(id=run_id)
+        if run.status != OverlapRun.Status.QUEUED:
+            return 0
+        run.status = OverlapRun.Status.RUNNING
+        run.started_at = timezone.now()
+        run.initiatives = sum(len(c) for c in chunks)
+        run.chunks_total = len(chunks)
+        try:
+            with transaction.atomic():
+                run.save(update_fields=["status", "started_at", "initiatives", "chunks_total", "updated_at"])
+        except IntegrityError:  # another run is running (overlap_run_one_running)
+            OverlapRun.objects.filter(id=run_id).update(
+                status=OverlapRun.Status.FAILED, finished_at=timezone.now(),
+                error="Another overlap run was already running.",
+            )
+            return 0
+        for number, chunk in enumerate(chunks):
+            transaction.on_commit(functools.partial(
+                overlap_run_chunk_task.delay, run_id=run_id, number=number, initiative_ids=chunk,
+            ))
+    if not chunks:
+        overlap_run_finalise(run_id=run_id)
+    return len(chunks)
+
+
+def overlap_run_chunk_process(*, run_id: int, number: int, initiative_ids: list[int]) -> int:
+    """Detect and upsert the pairs whose smaller id is in this chunk. Returns the pairs upserted."""
+    run = OverlapRun.objects.get(id=run_id)
+    if run.status != OverlapRun.Status.RUNNING:
+        return 0
+    if OverlapRunChunk.objects.filter(run_id=run_id, number=number).exists():
+        overlap_run_finalise(run_id=run_id)
+        return 0
+    index, rows = _run_index(run)
+    row_idx = np.asarray(sorted(rows[i] for i in initiative_ids if i in rows), dtype=np.int64)
+    pairs = (
+        candidate_pairs_for_rows(index, row_idx, run.threshold)
+        if index is not None and row_idx.size else []
+    )
+    fingerprints = _fingerprints(index.docs[rows[i]] for p in pairs for i in (p.a, p.b)) if index else {}
+    with transaction.atomic():
+        _chunk, created = OverlapRunChunk.objects.get_or_create(
+            run_id=run_id, number=number, defaults={"pairs_found": len(pairs)},
+        )
+        if created:
+            _suggestions_upsert(
+                pairs=pairs, fingerprints=fingerprints, run_id=run_id,
+                scope=Q(a_id__in=initiative_ids),
+            )
+            OverlapRun.objects.filter(id=run_id).update(
+                chunks_done=F("chunks_done") + 1, pairs_found=F("pairs_found") + len(pairs),
+                updated_at=timezone.now(),
+            )
+    overlap_run_finalise(run_id=run_id)
+    return len(pairs) if created else 0
+
+
+def overlap_run_finalise(*, run_id: int) -> bool:
+    """Complete the run when every chunk is done (only once). Returns True when it completed it."""
+    with transaction.atomic():
+        completed = OverlapRun.objects.filter(
+            id=run_id, status=OverlapRun.Status.RUNNING, chunks_done=F("chunks_total"),
+        ).update(status=OverlapRun.Status.COMPLETED, finished_at=timezone.now(), updated_at=timezone.now())
+        if not completed:
+            return False
+        run = OverlapRun.objects.get(id=run_id)
+        # Pending pairs neither found by this run nor touched since it started no longer match.
+        OverlapSuggestion.objects.filter(
+            status=OverlapSuggestion.Status.PENDING, updated_at__lt=run.started_at,
+        ).exclude(last_run_id=run_id).delete()
+    _RUN_INDEX.clear()
+    return True
+
+
+def overlap_run_fail(*, run_id: int, error: str) -> None:
+    OverlapRun.objects.filter(
+        id=run_id, status__in=[OverlapRun.Status.QUEUED, OverlapRun.Status.RUNNING]
+    ).update(status=OverlapRun.Status.FAILED, finished_at=timezone.now(), error=error[:2000])
+
+
+# --- incremental check -------------------------------------------------------------------------
+
+
+def overlap_check_initiative(*, initiative_id: int, threshold: float = DEFAULT_THRESHOLD) -> int:
+    """Compare one initiative with all live ones and upsert its suggestions.
+
+    Pending suggestions of this initiative that no longer reach the threshold are removed.
+    Returns the number of pairs found. Idempotent.
+    """
+    docs = selectors.overlap_docs()
+    doc = next((d for d in docs if d.id == initiative_id), None)
+    if doc is None:  # deleted, merged or archived meanwhile
+        return 0
+    pairs = check_one(build_index(docs), doc, threshold)
+    by_id = {d.id: d for d in docs}
+    fingerprints = _fingerprints(by_id[i] for p in pairs for i in (p.a, p.b))
+    scope = Q(a_id=initiative_id) | Q(b_id=initiative_id)
+    with transaction.atomic():
+        _suggestions_upsert(pairs=pairs, fingerprints=fingerprints, run_id=None, scope=scope)
+        found = Q()
+        for p in pairs:
+            found |= Q(a_id=p.a, b_id=p.b)
+        stale = OverlapSuggestion.objects.filter(scope, status=OverlapSuggestion.Status.PENDING)
+        if pairs:
+            stale = stale.exclude(found)
+        stale.delete()
+    return len(pairs)
+
+
+# --- staff actions -----------------------------------------------------------------------------
+
+
+def _suggestion_for_update(suggestion: OverlapSuggestion, actor: User) -> OverlapSuggestion:
+    permissions.access_write(actor, suggestion)
+    locked = OverlapSuggestion.objects.select_for_update().select_related("a", "b").get(pk=suggestion.pk)
+    if locked.status == OverlapSuggestion.Status.MERGED:
+        raise InvalidTransition(_("These initiatives have already been merged."))
+    return locked
+
+
+def _decide(
+    *, suggestion: OverlapSuggestion, actor: User, status: str, verb: str, reason: str = ""
+) -> OverlapSuggestion:
+    locked = _suggestion_for_update(suggestion, actor)
+    data: dict[str, Any] = {
+        "status": status, "dismiss_reason": reason, "decided_by": actor, "decided_at": timezone.now(),
+    }
+    if status == OverlapSuggestion.Status.DISMISSED:
+        # Compare future detections with the texts as they were when the pair was dismissed.
+        data["text_fingerprint_a"] = selectors.overlap_text_fingerprint(
+            title=locked.a.title, description=locked.a.description)
+        data["text_fingerprint_b"] = selectors.overlap_text_fingerprint(
+            title=locked.b.title, description=locked.b.description)
+    model_update(instance=locked, data=data, actor=actor, verb=verb)
+    return locked
+
+
+@transaction.atomic
+def overlap_confirm(*, suggestion: OverlapSuggestion, actor: User) -> OverlapSuggestion:
+    return _decide(suggestion=suggestion, actor=actor, status=OverlapSuggestion.Status.CONFIRMED_OVERLAP,
+                   verb="overlap.confirmed")
+
+
+@transaction.atomic
+def overlap_mark_complementary(*, suggestion: OverlapSuggestion, actor: User) -> OverlapSuggestion:
+    return _decide(suggestion=suggestion, actor=actor,
+                   status=OverlapSuggestion.Status.MARKED_COMPLEMENTARY, verb="overlap.marked_complementary")
+
+
+@transaction.atomic
+def overlap_dismiss(*, suggestion: OverlapSuggestion, actor: User, reason: str) -> OverlapSuggestion:
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(_("Give a reason for dismissing this suggestion."), {"reason": _("Required.")})
+    return _decide(suggestion=suggestion, actor=actor, status=OverlapSuggestion.Status.DISMISSED,
+                   verb="overlap.dismissed", reason=reason)
+
+
+@transaction.atomic
+def initiative_link_create(
+    *, actor: User, from_initiative: Initiative, to_initiative: Initiative, kind: str,
+    suggestion: OverlapSuggestion | None = None,
+) -> InitiativeLink:
+    """Link two initiatives. Staff links are accepted at once; a board's link to another
+    ecosystem's initiative is a proposal that the other board accepts or declines."""
+    if kind not in InitiativeLink.Kind.values:
+        raise ApplicationError(_("Unknown link type."), {"kind": _("Choose a link type.")})
+    if not permissions.can_propose_link(actor, from_initiative=from_initiative, to_initiative=to_initiative):
+        raise PermissionDenied
+    if suggestion is not None and {suggestion.a_id, suggestion.b_id} != {from_initiative.pk, to_initiative.pk}:
+        raise ApplicationError(_("The link does not match the suggested pair."))
+    accepted = permissions.is_staff_member(actor) or permissions.can_answer_link(
+        actor, InitiativeLink(from_initiative=from_initiative, to_initiative=to_initiative)
+    )
+    link, created = InitiativeLink.objects.get_or_create(
+        from_initiative=from_initiative, to_initiative=to_initiative, kind=kind,
+        defaults={
+            "created_by": actor,
+            "status": InitiativeLink.Status.ACCEPTED if accepted else InitiativeLink.Status.PROPOSED,
+        },
+    )
+    if created:
+        for initiative in (from_initiative, to_initiative):
+            activity_record(
+                actor=actor, verb="initiative.link_proposed" if not accepted else "initiative.linked",
+                target=initiative, changes={"link": [None, f"{link.from_initiative} {link.get_kind_display()} {link.to_initiative}"]},
+            )
+    if suggestion is not None and permissions.is_staff_member(actor):
+        locked = _suggestion_for_update(suggestion, actor)
+        model_update(
+            instance=locked, actor=actor, verb="overlap.linked",
+            data={"status": OverlapSuggestion.Status.LINKED, "decided_by": actor, "decided_at": timezone.now()},
+        )
+    return link
+
+
+@transaction.atomic
+def initiative_link_answer(*, link: InitiativeLink, actor: User, accept: bool) -> InitiativeLink:
+    if not permissions.can_answer_link(actor, link):
+        raise PermissionDenied
+    link = InitiativeLink.objects.select_for_update().select_related(
+        "from_initiative", "to_initiative").get(pk=link.pk)
+    if link.status != InitiativeLink.Status.PROPOSED:
+        raise InvalidTransition(_("This link proposal has already been answered."))
+    new = InitiativeLink.Status.ACCEPTED if accept else InitiativeLink.Status.DECLINED
+    link.status = new
+    link.save(update_fields=["status"])
+    for initiative in (link.from_initiative, link.to_initiative):
+        activity_record(actor=actor, verb=f"initiative.link_{new}", target=initiative,
+                        changes={"link": [str(link), new]})
+    return link
+
+
+@transaction.atomic
+def initiative_merge(
+    *, actor: User, survivor: Initiative, merged: Initiative, suggestion: OverlapSuggestion | None = None,
+) -> Initiative:
+    """Merge `merged` into `survivor`: it gets status merged and merged_into; its history, links,
+    funding lines and suggestions stay as they are. Nothing is deleted. Staff only."""
+    if not permissions.is_staff_member(actor):
+        raise PermissionDenied
+    if survivor.pk == merged.pk:
+        raise ApplicationError(_("Choose two different initiatives."))
+    locked = {i.pk: i for i in Initiative.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])}
+    survivor, merged = locked[survivor.pk], locked[merged.pk]
+    if Initiative.Status.MERGED in (survivor.status, merged.status):
+        raise InvalidTransition(_("One of these initiatives has already been merged."))
+    model_update(
+        instance=merged, actor=actor, verb="initiative.merged",
+        data={"status": Initiative.Status.MERGED, "merged_into": survivor, "updated_by": actor},
+    )
+    activity_record(actor=actor, verb="initiative.absorbed", target=survivor,
+                    changes={"merged_from": [None, str(merged)]})
+    a_id, b_id = sorted([survivor.pk, merged.pk])
+    pair = suggestion or OverlapSuggestion.objects.filter(a_id=a_id, b_id=b_id).first()
+    if pair is not None:
+        if {pair.a_id, pair.b_id} != {a_id, b_id}:
+            raise ApplicationError(_("The merge does not match the suggested pair."))
+        pair = OverlapSuggestion.objects.select_for_update().get(pk=pair.pk)
+        model_update(
+            instance=pair, actor=actor, verb="overlap.merged",
+            data={"status": OverlapSuggestion.Status.MERGED, "decided_by": actor, "decided_at": timezone.now()},
+        )
+    return survivor
