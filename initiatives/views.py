@@ -185,6 +185,10 @@ def initiative_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         instance=Initiative.objects.get(pk=initiative.pk),
         ecosystems=_writable_ecosystems(request.user),
     )
+    if request.method == "POST" and form.is_valid() and not form.has_changed():
+        # initiative_update would still record "updated_by"; an unchanged form records nothing.
+        messages.info(request, _("Nothing was changed."))
+        return redirect("initiatives:detail", pk=initiative.pk)
     if request.method == "POST" and form.is_valid():
         try:
             changes = initiative_update(initiative=initiative, actor=request.user, data=dict(form.cleaned_data))
