@@ -77,7 +77,7 @@ class InitiativeFilter(django_filters.FilterSet):
             for name in list(self.filters):
                 if name not in only:
                     del self.filters[name]
-                    del self.form.fields[name]
+                    self.form.fields.pop(name, None)
         if ecosystems is not None and "ecosystem" in self.filters:
             # Only ecosystems this user may see appear in the choice list.
             self.filters["ecosystem"].queryset = ecosystems

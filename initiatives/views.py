@@ -41,7 +41,7 @@ def _filterset(request: HttpRequest) -> InitiativeFilter:
     if not user.is_authenticated:
         # The open platform shows only active-or-finished published work; status is not a filter there.
         del filterset.filters["status"]
-        del filterset.form.fields["status"]
+        filterset.form.fields.pop("status", None)
     return filterset
 
 
