@@ -137,7 +137,7 @@ class TestEdit:
         url = reverse("initiatives:edit", args=[initiative.pk])
         form = client.get(url).context["form"]
         data = {}
-        for name, field in form.fields.items():
+        for name in form.fields:
             value = form[name].value()
             if value is None or value is False:
                 continue
