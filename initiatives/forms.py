@@ -1,13 +1,67 @@
-"""Forms of the initiatives app."""
+"""The board's initiative form. Validation of the rules lives in the model and the services."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.models import InitiativeLink
+from initiatives.models import Initiative, InitiativeLink
+from portal.models import Ecosystem, Organisation, Priority, Region
+
+
+class InitiativeForm(forms.ModelForm):
+    class Meta:
+        model = Initiative
+        fields = [
+            "title", "description", "ecosystem", "regions", "lead_organisation", "partners", "type", "stage",
+            "scope", "theme", "priorities", "vision_windows", "budget", "start_date", "end_date", "status",
+            "published", "website", "contact_name", "contact_email",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "regions": forms.SelectMultiple(attrs={"size": 8}),
+            "partners": forms.SelectMultiple(attrs={"size": 8}),
+            "priorities": forms.SelectMultiple(attrs={"size": 8}),
+            "vision_windows": forms.SelectMultiple(attrs={"size": 6}),
+        }
+        help_texts = {
+            "regions": _("Provinces or COROP regions where the initiative takes place."),
+            "published": _("Published initiatives appear on the open platform (not while a draft)."),
+            "budget": _("In euros, without separators, e.g. 250000."),
+        }
+
+    def __init__(self, *args, ecosystems: QuerySet[Ecosystem], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ecosystem"].queryset = ecosystems
+        self.fields["ecosystem"].required = True
+        self.fields["ecosystem"].empty_label = None if ecosystems.count() == 1 else "---------"
+        self.fields["regions"].queryset = Region.objects.exclude(kind=Region.Kind.LANDSDEEL).order_by("kind", "name")
+        self.fields["regions"].label_from_instance = lambda r: f"{r.name} ({r.get_kind_display()})"
+        organisations = Organisation.objects.order_by("name")
+        self.fields["lead_organisation"].queryset = organisations
+        self.fields["partners"].queryset = organisations
+        self.fields["priorities"].queryset = Priority.objects.filter(active=True).order_by("kind", "code")
+        # Merging belongs to the programme team's overlap workflow, not to this form.
+        self.fields["status"].choices = [
+            (value, label) for value, label in Initiative.Status.choices if value != Initiative.Status.MERGED
+        ]
+
+    def set_aria(self) -> None:
+        """Tie help texts and errors to their inputs for screen readers (call before rendering)."""
+        for name, field in self.fields.items():
+            describedby = []
+            if field.help_text:
+                describedby.append(f"id_{name}_help")
+            if self.errors.get(name):
+                describedby.append(f"id_{name}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if describedby:
+                field.widget.attrs["aria-describedby"] = " ".join(describedby)
 
 
 class OverlapActionForm(forms.Form):

@@ -7,13 +7,26 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 
-from initiatives.models import Initiative, OverlapSuggestion
+from initiatives.models import FundingLine, Initiative, OverlapSuggestion
 from initiatives.overlap import Doc, tokenize
 from portal import permissions
 from portal.models import Activity
 from portal.permissions import AnyUser
+
+# The PostgreSQL text-search configuration for the overview. The GIN expression index in
+# migration 0003 is built on exactly this vector, so keep both in step.
+SEARCH_CONFIG = "dutch"
+SEARCH_FIELDS = ("title", "description")
+
+
+def search_vector():
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector(*SEARCH_FIELDS, config=SEARCH_CONFIG)
 
 
 def initiative_list(*, user: AnyUser) -> QuerySet[Initiative]:
@@ -22,6 +35,46 @@ def initiative_list(*, user: AnyUser) -> QuerySet[Initiative]:
         .select_related("ecosystem", "lead_organisation", "theme")
         .prefetch_related("regions")
     )
+
+
+def initiative_search(
+    *, queryset: QuerySet[Initiative], query: str, rank: bool = True, vendor: str | None = None
+) -> QuerySet[Initiative]:
+    """Full-text search: Dutch stemming on PostgreSQL, a plain substring match elsewhere (SQLite demo).
+
+    `rank` orders by relevance (PostgreSQL only); callers pass False when the user chose a sort.
+    """
+    query = query.strip()
+    if not query:
+        return queryset
+    if (vendor or connection.vendor) != "postgresql":
+        from django.db.models import Q
+
+        condition = Q()
+        for word in query.split():
+            condition &= Q(title__icontains=word) | Q(description__icontains=word)
+        return queryset.filter(condition)
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+
+    search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+    queryset = queryset.annotate(search=search_vector()).filter(search=search_query)
+    if rank:
+        queryset = queryset.annotate(rank=SearchRank(search_vector(), search_query)).order_by("-rank", "-id")
+    return queryset
+
+
+def initiative_get(*, pk: int, user: AnyUser) -> Initiative:
+    """One initiative with everything its detail page shows; 404 if missing, 403 if not readable."""
+    initiative = get_object_or_404(
+        Initiative.objects.select_related(
+            "ecosystem", "lead_organisation", "owner_organisation", "theme", "merged_into",
+        ).prefetch_related(
+            "regions", "partners", "priorities__parent", "vision_windows",
+            Prefetch("funding_lines", queryset=FundingLine.objects.select_related("instrument").order_by("id")),
+        ),
+        pk=pk,
+    )
+    return permissions.access_read(user, initiative)
 
 
 def initiative_history(*, initiative: Initiative) -> QuerySet[Activity]:

@@ -46,3 +46,218 @@ def board_ecosystems(*, user: AnyUser) -> QuerySet[Ecosystem]:
 
 def rom_provinces(*, user: AnyUser) -> QuerySet[Region]:
     return Region.objects.filter(id__in=permissions.rom_province_ids(user)).order_by("name")
+
+
+# --- dashboard and maps ------------------------------------------------------------------------
+
+def _province_of_tag():
+    """For an initiative-region row: the province (a COROP tag counts for its province)."""
+    from django.db.models import Case, F, When
+
+    return Case(When(region__kind=Region.Kind.COROP, then=F("region__parent_id")), default=F("region_id"))
+
+
+def region_counts(*, initiatives: QuerySet[Initiative], level: str) -> dict[str, int]:
+    """Initiatives per province or per COROP region as {code: n}; each initiative counted once per region.
+
+    On the province level a COROP tag counts for its province. On the COROP level only COROP tags
+    count (an initiative tagged with a whole province has no COROP region).
+    """
+    tags = Initiative.regions.through.objects.filter(initiative_id__in=initiatives.values("id"))
+    if level == Region.Kind.COROP:
+        rows = tags.filter(region__kind=Region.Kind.COROP).values("region_id").annotate(
+            n=Count("initiative_id", distinct=True)
+        ).values_list("region_id", "n")
+    else:
+        rows = tags.exclude(region__kind=Region.Kind.LANDSDEEL).annotate(area=_province_of_tag()).values(
+            "area"
+        ).annotate(n=Count("initiative_id", distinct=True)).values_list("area", "n")
+    by_id = dict(rows)
+    regions = Region.objects.filter(kind=level).order_by("name").values_list("id", "code")
+    return {code: by_id.get(region_id, 0) for region_id, code in regions}
+
+
+def map_regions(*, level: str) -> list[dict[str, Any]]:
+    return list(Region.objects.filter(kind=level).order_by("name").values("code", "name"))
+
+
+def region_boundaries(*, level: str | None = None, codes: list[str] | None = None) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of region boundaries (geometry is stored as GeoJSON text)."""
+    import json
+
+    qs = Region.objects.exclude(geometry="")
+    if level:
+        qs = qs.filter(kind=level)
+    if codes is not None:
+        qs = qs.filter(code__in=codes)
+    features = [
+        {"type": "Feature", "id": code, "properties": {"code": code, "name": name, "kind": kind},
+         "geometry": json.loads(geometry)}
+        for code, name, kind, geometry in qs.order_by("kind", "code").values_list("code", "name", "kind", "geometry")
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def theme_landsdeel_counts(*, initiatives: QuerySet[Initiative]) -> dict[str, Any]:
+    """Initiatives per theme per landsdeel, for a stacked bar chart (each counted once per landsdeel)."""
+    from django.db.models import Case, F, When
+
+    landsdeel = Case(
+        When(region__kind=Region.Kind.COROP, then=F("region__parent__parent_id")),
+        When(region__kind=Region.Kind.PROVINCE, then=F("region__parent_id")),
+        default=F("region_id"),
+    )
+    rows = (
+        Initiative.regions.through.objects.filter(initiative_id__in=initiatives.values("id"))
+        .annotate(landsdeel=landsdeel, theme=F("initiative__theme_id"))
+        .values("theme", "landsdeel")
+        .annotate(n=Count("initiative_id", distinct=True))
+        .values_list("theme", "landsdeel", "n")
+    )
+    landsdelen = list(Region.objects.filter(kind=Region.Kind.LANDSDEEL).order_by("name").values_list("id", "name"))
+    from portal.models import Theme
+
+    themes = list(Theme.objects.order_by("name_nl"))
+    table: dict[Any, dict[int, int]] = {}
+    for theme_id, landsdeel_id, n in rows:
+        table.setdefault(theme_id, {})[landsdeel_id] = n
+    return {
+        "landsdelen": [name for _id, name in landsdelen],
+        "rows": [
+            {"theme": theme, "counts": [table.get(theme.id, {}).get(ld_id, 0) for ld_id, _name in landsdelen]}
+            for theme in themes
+            if theme.id in table
+        ],
+        "no_theme": [table.get(None, {}).get(ld_id, 0) for ld_id, _name in landsdelen],
+    }
+
+
+def coverage_matrix(*, initiatives: QuerySet[Initiative]) -> dict[str, Any]:
+    """Active national priorities x provinces: number of initiatives; gaps (0) and crowded cells marked.
+
+    A cell is "crowded" when it holds at least 3 initiatives and at least twice the row's average:
+    many regions working on the same priority in the same place.
+    """
+    from django.db.models import Case, F, When
+
+    from portal.models import Priority
+
+    province = Case(
+        When(initiative__regions__kind=Region.Kind.COROP, then=F("initiative__regions__parent_id")),
+        When(initiative__regions__kind=Region.Kind.PROVINCE, then=F("initiative__regions__id")),
+        default=None,
+    )
+    rows = (
+        Initiative.priorities.through.objects.filter(initiative_id__in=initiatives.values("id"))
+        .annotate(province=province)
+        .exclude(province=None)
+        .values("priority_id", "province")
+        .annotate(n=Count("initiative_id", distinct=True))
+        .values_list("priority_id", "province", "n")
+    )
+    cells: dict[int, dict[int, int]] = {}
+    for priority_id, province_id, n in rows:
+        cells.setdefault(priority_id, {})[province_id] = n
+    provinces = list(Region.objects.filter(kind=Region.Kind.PROVINCE).order_by("name").values_list("id", "name", "code"))
+    priorities = list(Priority.objects.filter(active=True).exclude(kind=Priority.Kind.TRANSITION_CHALLENGE).order_by("kind", "code"))
+    matrix = []
+    for priority in priorities:
+        counts = [cells.get(priority.id, {}).get(pid, 0) for pid, _n, _c in provinces]
+        mean = sum(counts) / len(counts) if counts else 0
+        matrix.append({
+            "priority": priority,
+            "cells": [
+                {"n": n, "state": "gap" if n == 0 else ("crowded" if n >= 3 and n >= 2 * mean else "")}
+                for n in counts
+            ],
+            "total": sum(counts),
+            "gaps": sum(1 for n in counts if n == 0),
+        })
+    return {"provinces": [(name, code) for _id, name, code in provinces], "rows": matrix}
+
+
+def region_summary(*, region: Region, initiatives: QuerySet[Initiative], user: AnyUser, limit: int = 10) -> dict[str, Any]:
+    """What the map's region panel shows: the ecosystems there and its initiatives."""
+    from initiatives.filters import region_descendant_ids
+
+    area = region_descendant_ids(region)
+    # Ecosystems of the region itself, of the areas inside it, and of the province around a COROP region.
+    area_with_parents = area | {region.parent_id} if region.parent_id else area
+    tagged = Initiative.regions.through.objects.filter(region_id__in=area).values("initiative_id")
+    in_region = initiatives.filter(id__in=tagged)
+    ecosystems = (
+        permissions.ecosystems_visible_to(user)
+        .filter(regions__in=area_with_parents)
+        .distinct()
+        .order_by("name")
+    )
+    return {
+        "region": region,
+        "count": in_region.count(),
+        "initiatives": list(in_region.order_by("-updated_at", "-id")[:limit]),
+        "ecosystems": list(ecosystems),
+    }
+
+
+# --- ecosystem pages ---------------------------------------------------------------------------
+
+def ecosystem_list(*, user: AnyUser) -> QuerySet[Ecosystem]:
+    return (
+        permissions.ecosystems_visible_to(user)
+        .select_related("lead_organisation")
+        .prefetch_related("regions")
+        .order_by("name")
+    )
+
+
+def ecosystem_get(*, slug: str, user: AnyUser) -> Ecosystem:
+    from django.db.models import Prefetch
+    from django.shortcuts import get_object_or_404
+
+    from portal.models import EcosystemPartner
+
+    ecosystem = get_object_or_404(
+        Ecosystem.objects.select_related("lead_organisation").prefetch_related(
+            "regions", "weak_spots",
+            Prefetch(
+                "partnerships",
+                queryset=EcosystemPartner.objects.select_related("organisation").order_by("helix_role", "organisation__name"),
+            ),
+        ),
+        slug=slug,
+    )
+    if not permissions.can_read(user, ecosystem):
+        # An unpublished ecosystem does not exist for outsiders.
+        from django.http import Http404
+
+        raise Http404
+    return ecosystem
+
+
+def ecosystem_helix(*, ecosystem: Ecosystem) -> dict[str, Any]:
+    """Partners per helix role (uses the prefetched partnerships) and whether all four are present."""
+    from portal.models import HelixRole
+
+    by_role: dict[str, list[Any]] = {role.value: [] for role in HelixRole}
+    for partnership in ecosystem.partnerships.all():
+        by_role.setdefault(partnership.helix_role, []).append(partnership.organisation)
+    roles = [
+        {"code": role.value, "label": role.label, "organisations": by_role[role.value], "n": len(by_role[role.value])}
+        for role in HelixRole
+    ]
+    missing = [r["label"] for r in roles if not r["n"]]
+    return {"roles": roles, "complete": not missing, "missing": missing}
+
+
+def ecosystem_region_counts(*, ecosystem: Ecosystem, initiatives: QuerySet[Initiative]) -> dict[str, int]:
+    """The ecosystem's initiatives per region it covers (a COROP tag also counts for its province)."""
+    regions = list(ecosystem.regions.all())
+    tags = list(
+        Initiative.regions.through.objects.filter(initiative_id__in=initiatives.values("id")).values_list(
+            "initiative_id", "region_id", "region__parent_id"
+        )
+    )
+    counts = {}
+    for region in regions:
+        counts[region.code] = len({i for i, r, parent in tags if r == region.id or parent == region.id})
+    return counts

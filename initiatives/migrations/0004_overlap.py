@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('initiatives', '0002_initial'),
+        ('initiatives', '0003_initiative_search_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
