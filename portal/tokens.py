@@ -7,6 +7,7 @@ the same rules in portal/permissions.py decide what an API client may read and w
 
 from __future__ import annotations
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -55,8 +56,8 @@ class IdempotencyRecord(models.Model):
     request_hash = models.CharField(max_length=64)
     # Null while the first request is still being processed.
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
-    response_headers = models.JSONField(default=dict, blank=True)
+    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    response_headers = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
