@@ -4,4 +4,11 @@ from portal.api import views
 
 urlpatterns = [
     path("token/", views.TokenInfoApi.as_view(), name="api-token-info"),
+    path("regions/", views.RegionListApi.as_view(), name="api-region-list"),
+    path("regions.<str:format>", views.RegionListApi.as_view(), name="api-region-list-format"),
+    path("organisations/", views.OrganisationListApi.as_view(), name="api-organisation-list"),
+    path("ecosystems/", views.EcosystemListApi.as_view(), name="api-ecosystem-list"),
+    path("priorities/", views.PriorityListApi.as_view(), name="api-priority-list"),
+    path("themes/", views.ThemeListApi.as_view(), name="api-theme-list"),
+    path("vision-windows/", views.VisionWindowListApi.as_view(), name="api-vision-window-list"),
 ]
