@@ -96,7 +96,7 @@ def test_priorities_reference_data(reference_data: None, world: World) -> None:
 
 
 def test_rate_limit_per_token_gives_429_with_retry_after(world: World) -> None:
-    token, raw = issue(world.rom_org, rate_limit=3)
+    _token, raw = issue(world.rom_org, rate_limit=3)
     client = client_for(raw)
     statuses = [client.get("/api/v1/token/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
