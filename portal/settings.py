@@ -190,7 +190,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.TokenRateThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.ApiAutoSchema",
 }
 # Requests per minute per API token (a token's own rate_limit overrides it); counted in Redis.
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "600"))
@@ -210,7 +210,14 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # The schema and its docs page are public: a ROM developer reads them before having a token.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "TAGS": [
+        {"name": "auth", "description": "Token / authentication"},
+        {"name": "initiatives", "description": "Initiatieven registreren, bijwerken, synchroniseren / "
+                                               "register, update, sync initiatives"},
+        {"name": "reference", "description": "Codes en slugs voor de invoer / codes and slugs for input"},
+    ],
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -21,7 +21,14 @@ from initiatives.filters import InitiativeFilter
 from initiatives.models import Initiative
 from portal.api.idempotency import idempotent
 from portal.api.pagination import ApiCursorPagination
-from portal.api.schema import ERROR_RESPONSES, IDEMPOTENCY_KEY, IF_MATCH
+from portal.api.schema import (
+    ERROR_RESPONSES,
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    READ_ERROR_RESPONSES,
+    filter_parameters,
+    paginated,
+)
 from portal.api.serializers import ReferenceCache, StrictSerializer, TextField
 from portal.exceptions import ApplicationError
 
@@ -75,9 +82,9 @@ class InitiativeListApi(APIView):
             OpenApiParameter("ordering", str, enum=list(selectors.API_ORDERINGS)),
             OpenApiParameter("page_size", int, description="1-500, standaard/default 50"),
             OpenApiParameter("cursor", str),
+            *filter_parameters(InitiativeFilter),
         ],
-        filters=True,
-        responses={200: InitiativeOutputSerializer(many=True), **ERROR_RESPONSES},
+        responses={200: paginated(InitiativeOutputSerializer, "InitiativePage"), **READ_ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
@@ -95,8 +102,7 @@ class InitiativeListApi(APIView):
 
 
 class InitiativeCreateApi(APIView):
-    class InputSerializer(InitiativeInputSerializer):
-        pass
+    InputSerializer = InitiativeInputSerializer
 
     @extend_schema(
         operation_id="initiatives_create",
@@ -127,8 +133,7 @@ class InitiativeListCreateApi(InitiativeListApi, InitiativeCreateApi):
 class InitiativeDetailApi(APIView):
     """GET, PUT, PATCH and DELETE on one initiative (DRF routes one URL to one view class)."""
 
-    class InputSerializer(InitiativeInputSerializer):
-        pass
+    InputSerializer = InitiativeInputSerializer
 
     @extend_schema(
         operation_id="initiatives_retrieve",
@@ -194,8 +199,7 @@ class InitiativeDetailApi(APIView):
 
 
 class InitiativeUpsertApi(APIView):
-    class InputSerializer(InitiativeInputSerializer):
-        pass
+    InputSerializer = InitiativeInputSerializer
 
     @extend_schema(
         operation_id="initiatives_upsert",

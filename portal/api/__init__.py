@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.exceptions import ApplicationError, ConflictError, PreconditionFailed
 
@@ -51,6 +50,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # A value the serializers let through but the database rejects (out of range and the like).
         logger.info("API data error: %s", exc)
         return _shape(_("A value is out of range."), 400)
+
+    # Imported here: this package is imported while DRF loads its settings (authentication
+    # classes), before rest_framework.views has finished importing.
+    from rest_framework.views import exception_handler as drf_exception_handler
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -56,3 +57,36 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "type": "http", "scheme": "bearer",
             "description": "`python manage.py issue_api_token <organisatie-slug>` of de beheeromgeving / or the admin.",
         }
+
+
+class ApiAutoSchema(AutoSchema):
+    """Names components after the view they are nested in (HackSoft style nests an
+    InputSerializer/OutputSerializer in every view, so bare class names collide)."""
+
+    def get_serializer_name(self, serializer: Any, direction: Any) -> str:
+        qualname = type(serializer).__qualname__
+        name = "".join(part.removesuffix("Serializer").removesuffix("Api") for part in qualname.split("."))
+        return name or super().get_serializer_name(serializer, direction)
+
+
+def paginated(serializer_class: type[serializers.Serializer], name: str) -> Any:
+    """The cursor page around a list of items, as the list endpoints return it."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "next": serializers.URLField(allow_null=True, help_text="Volgende pagina / next page"),
+            "previous": serializers.URLField(allow_null=True, help_text="Vorige pagina / previous page"),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
+def filter_parameters(filterset_class: Any) -> list[OpenApiParameter]:
+    """Query parameters from a django-filter FilterSet (our views are plain APIViews, so
+    drf-spectacular's filter-backend introspection does not see them)."""
+    params = []
+    for name, filter_ in filterset_class.base_filters.items():
+        choices = getattr(filter_, "extra", {}).get("choices")
+        enum = [c[0] for c in choices] if choices else None
+        params.append(OpenApiParameter(name, str, enum=enum, description=str(filter_.label or "")))
+    return params

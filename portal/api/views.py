@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 
 from portal import selectors
 from portal.api.pagination import ApiCursorPagination
-from portal.api.schema import READ_ERROR_RESPONSES
-from portal.api.serializers import TextField
+from portal.api.schema import READ_ERROR_RESPONSES, paginated
+from portal.api.serializers import CodeField, TextField
 from portal.models import HelixRole, Organisation, Priority, Region
 from portal.tokens import ApiToken
 
@@ -110,9 +110,7 @@ class OrganisationListApi(APIView):
         helix_role = serializers.CharField()
         home_region = serializers.CharField(source="home_region.code", allow_null=True)
         website = serializers.CharField()
-        provinces_served = serializers.SlugRelatedField(
-            source="served_provinces", slug_field="code", many=True, read_only=True,
-        )
+        provinces_served = serializers.ListField(child=CodeField(model=Region), source="served_provinces.all")
 
     @extend_schema(
         operation_id="organisations_list", tags=["reference"],
@@ -125,7 +123,7 @@ class OrganisationListApi(APIView):
             OpenApiParameter("cursor", str),
             OpenApiParameter("page_size", int, description="1-500"),
         ],
-        responses={200: OutputSerializer(many=True), **READ_ERROR_RESPONSES},
+        responses={200: paginated(OutputSerializer, "OrganisationPage"), **READ_ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params.dict())
@@ -151,7 +149,7 @@ class EcosystemListApi(APIView):
 
         slug = serializers.CharField()
         name = serializers.CharField()
-        regions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+        regions = serializers.ListField(child=CodeField(model=Region), source="regions.all")
         lead_organisation = serializers.CharField(source="lead_organisation.slug")
         partners = PartnerSerializer(source="partnerships.all", many=True)
         weak_spots = WeakSpotSerializer(source="weak_spots.all", many=True)
@@ -205,7 +203,7 @@ class ThemeListApi(APIView):
         code = serializers.CharField()
         name_nl = serializers.CharField()
         name_en = serializers.CharField()
-        priorities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+        priorities = serializers.ListField(child=CodeField(model=Priority), source="priorities.all")
 
     @extend_schema(operation_id="themes_list", tags=["reference"], summary="Thema's / Themes",
                    responses={200: OutputSerializer(many=True), **READ_ERROR_RESPONSES})
