@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import renderers, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -80,7 +80,14 @@ class RegionListApi(APIView):
             "`?format=geojson` (or `regions.geojson`) a GeoJSON FeatureCollection with boundaries."
         ),
         parameters=[OpenApiParameter("kind", str, enum=[c[0] for c in Region.Kind.choices])],
-        responses={200: OutputSerializer(many=True), **READ_ERROR_RESPONSES},
+        responses={
+            (200, "application/json"): OutputSerializer(many=True),
+            (200, "application/geo+json"): inline_serializer(
+                name="RegionFeatureCollection",
+                fields={"type": serializers.CharField(), "features": serializers.ListField(child=serializers.DictField())},
+            ),
+            **READ_ERROR_RESPONSES,
+        },
     )
     def get(self, request: Request, format: str | None = None) -> Response:
         filters = self.FilterSerializer(data=request.query_params.dict())

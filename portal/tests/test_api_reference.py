@@ -49,6 +49,7 @@ def test_regions_json_and_geojson(world: World) -> None:
         assert features["TP01"]["properties"]["name"] == "Provincie Een"
     assert client.get("/api/v1/regions/?kind=planet").status_code == 400
     assert client.get("/api/v1/regions.xml").status_code == 404
+    assert client.get("/api/v1/regions/?format=xml").status_code == 404
 
 
 def test_organisations_paginated_and_filtered(world: World) -> None:
