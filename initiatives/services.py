@@ -6,12 +6,13 @@ import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from initiatives.models import FundingLine, Initiative
 from initiatives.tasks import overlap_check_initiative as overlap_check_initiative_task
 from portal import permissions
+from portal.exceptions import ApplicationError, PreconditionFailed
 from portal.models import Region, User
 from portal.services import activity_record, model_update
 
@@ -79,6 +80,10 @@ def initiative_update(*, initiative: Initiative, actor: User, data: dict[str, An
     if data:
         data = {**data, "updated_by": actor}
     changes = model_update(instance=initiative, data=data, actor=actor, verb="initiative.updated")
+    if changes and not set(changes) - set(M2M_FIELDS):
+        # Only relations changed, so no row was saved: move updated_at anyway, because API
+        # clients sync on it (updated_since) and versions (ETag) derive from it.
+        initiative.save(update_fields=["updated_at"])
     changes.pop("updated_by", None)
     if OVERLAP_FIELDS & changes.keys():
         _overlap_check_on_commit(initiative.id)
@@ -96,3 +101,123 @@ def funding_line_add(*, initiative: Initiative, actor: User, data: dict[str, Any
         changes={"funding_line": [None, str(line)]},
     )
     return line
+
+
+# --- API writes: versioned updates, upserts by external id, bulk, soft delete -----------------
+
+STALE_VERSION_MSG = _("The initiative was changed since you read it; fetch it again (If-Match).")
+NO_ORGANISATION_MSG = _("Upserts by external id need an organisation.")
+DUPLICATE_IN_BATCH_MSG = _("This external id occurs earlier in the same request.")
+NOT_ALLOWED_MSG = _("You may not write this initiative.")
+BULK_FAILED_MSG = _("No initiative was saved: some rows have errors.")
+BULK_MAX_ROWS = 1000
+
+
+def _check_version(initiative: Initiative | None, expected: list[str] | None) -> None:
+    """`expected` holds the If-Match versions (or ["*"]); None means the client sent none."""
+    from initiatives.selectors import initiative_version
+
+    if expected is None:
+        return
+    if initiative is None or ("*" not in expected and initiative_version(initiative) not in expected):
+        raise PreconditionFailed(STALE_VERSION_MSG)
+
+
+@transaction.atomic
+def initiative_update_versioned(
+    *, initiative_id: int, actor: User, data: dict[str, Any], expected_versions: list[str] | None
+) -> Initiative:
+    """initiative_update under a row lock, refusing when the client's version is stale.
+
+    The lock makes check-and-write one step, so two clients holding the same version cannot
+    both succeed (no lost update).
+    """
+    from initiatives.selectors import initiative_api_get
+
+    initiative = initiative_api_get(user=actor, initiative_id=initiative_id, for_update=True)
+    _check_version(initiative, expected_versions)
+    initiative_update(initiative=initiative, actor=actor, data=data)
+    return initiative
+
+
+@transaction.atomic
+def initiative_archive(*, initiative_id: int, actor: User, expected_versions: list[str] | None = None) -> Initiative:
+    """Soft delete: the row stays (history, links) with status archived."""
+    return initiative_update_versioned(
+        initiative_id=initiative_id, actor=actor, data={"status": Initiative.Status.ARCHIVED},
+        expected_versions=expected_versions,
+    )
+
+
+@transaction.atomic
+def initiative_upsert(
+    *, actor: User, external_id: str, data: dict[str, Any], expected_versions: list[str] | None = None
+) -> tuple[Initiative, bool]:
+    """Create or update the actor organisation's initiative with this external id.
+
+    Returns (initiative, created). Safe to repeat: the same call twice leaves one row.
+    """
+    if not actor.organisation_id:
+        raise ApplicationError(NO_ORGANISATION_MSG)
+    data = {k: v for k, v in data.items() if k != "external_id"}
+    lookup = {"owner_organisation_id": actor.organisation_id, "external_id": external_id}
+    existing = Initiative.objects.select_for_update().filter(**lookup).first()
+    if existing is None:
+        _check_version(None, expected_versions)
+        try:
+            # A savepoint: a concurrent upsert of the same id makes this insert fail, and we then
+            # update the row it created instead.
+            with transaction.atomic():
+                return initiative_create(actor=actor, data={**data, "external_id": external_id}), True
+        except IntegrityError:
+            existing = Initiative.objects.select_for_update().filter(**lookup).first()
+            if existing is None:
+                raise
+    _check_version(existing, expected_versions)
+    initiative_update(initiative=existing, actor=actor, data=data)
+    return existing, False
+
+
+def _row_errors(exc: Exception) -> dict[str, Any]:
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return {field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+        return {"non_field_errors": [str(m) for m in exc.messages]}
+    if isinstance(exc, PermissionDenied):
+        return {"non_field_errors": [str(NOT_ALLOWED_MSG)]}
+    if isinstance(exc, ApplicationError):
+        return exc.extra.get("fields") or {"non_field_errors": [exc.message]}
+    raise exc
+
+
+@transaction.atomic
+def initiative_bulk_upsert(*, actor: User, rows: list[dict[str, Any]]) -> list[tuple[Initiative, bool]]:
+    """Upsert many rows by external id, all or nothing.
+
+    Every row is tried (each in a savepoint), so the client gets all row errors at once; if any
+    row fails, ApplicationError is raised with `extra["rows"]` = [{index, external_id, fields}]
+    and the whole transaction rolls back.
+    """
+    if len(rows) > BULK_MAX_ROWS:
+        raise ApplicationError(
+            _("At most %(n)d rows per request.") % {"n": BULK_MAX_ROWS}, extra={"fields": {"items": [
+                _("At most %(n)d rows per request.") % {"n": BULK_MAX_ROWS}]}},
+        )
+    results: list[tuple[Initiative, bool]] = []
+    errors: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for index, row in enumerate(rows):
+        external_id = row["external_id"]
+        if external_id in seen:
+            errors.append({"index": index, "external_id": external_id,
+                           "fields": {"external_id": [str(DUPLICATE_IN_BATCH_MSG)]}})
+            continue
+        seen.add(external_id)
+        try:
+            with transaction.atomic():
+                results.append(initiative_upsert(actor=actor, external_id=external_id, data=row))
+        except (ValidationError, PermissionDenied, ApplicationError) as exc:
+            errors.append({"index": index, "external_id": external_id, "fields": _row_errors(exc)})
+    if errors:
+        raise ApplicationError(BULK_FAILED_MSG, extra={"fields": {}, "rows": errors})
+    return results

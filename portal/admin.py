@@ -127,3 +127,6 @@ class ActivityAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+from portal import tokens_admin  # noqa: E402, F401  (registers the API token admin)

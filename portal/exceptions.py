@@ -18,3 +18,7 @@ class ConflictError(ApplicationError):
 
 class InvalidTransition(ApplicationError):
     """A workflow transition that the table does not allow for this role."""
+
+
+class PreconditionFailed(ConflictError):
+    """The client's If-Match version is not the current one (HTTP 412)."""

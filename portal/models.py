@@ -353,3 +353,8 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.target_repr}"
+
+
+# --- API tokens (models live in portal/tokens.py; imported so Django registers them) ---------
+
+from portal.tokens import ApiToken, IdempotencyRecord  # noqa: E402, F401

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from initiatives.models import Initiative
 from portal import permissions
-from portal.models import Ecosystem, Region
+from portal.models import Ecosystem, FutureVisionWindow, Organisation, Priority, Region, Theme
 from portal.permissions import AnyUser
 
 
@@ -261,3 +261,44 @@ def ecosystem_region_counts(*, ecosystem: Ecosystem, initiatives: QuerySet[Initi
     for region in regions:
         counts[region.code] = len({i for i, r, parent in tags if r == region.id or parent == region.id})
     return counts
+# --- API reference reads ---------------------------------------------------------------------
+# Each returns a queryset in its final shape, so the API's query count does not grow with rows.
+
+
+def region_api_list(*, kind: str | None = None) -> QuerySet[Region]:
+    qs = Region.objects.select_related("parent").order_by("kind", "code")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def organisation_api_list(*, kind: str | None = None, helix_role: str | None = None,
+                          search: str | None = None) -> QuerySet[Organisation]:
+    qs = Organisation.objects.select_related("home_region").prefetch_related("served_provinces")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if helix_role:
+        qs = qs.filter(helix_role=helix_role)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(short_name__icontains=search) | Q(slug__icontains=search))
+    return qs
+
+
+def ecosystem_api_list(*, user: AnyUser) -> QuerySet[Ecosystem]:
+    return (
+        permissions.ecosystems_visible_to(user)
+        .select_related("lead_organisation")
+        .prefetch_related("regions", "partnerships__organisation", "weak_spots")
+        .order_by("name", "id")
+    )
+
+
+def priority_api_list(*, kind: str | None = None) -> QuerySet[Priority]:
+    qs = Priority.objects.select_related("parent").order_by("kind", "code")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def theme_api_list() -> QuerySet[Theme]:
+    return Theme.objects.prefetch_related("priorities").order_by("code")
+
+
+def vision_window_api_list() -> QuerySet[FutureVisionWindow]:
+    return FutureVisionWindow.objects.order_by("code")

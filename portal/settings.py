@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "django_htmx",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal",
     "initiatives",
     "agendas",
@@ -177,10 +179,45 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@regio-innovatieportaal.nl")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Bearer first: its WWW-Authenticate header makes missing credentials a 401, not a 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.TokenRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.ApiAutoSchema",
+}
+# Requests per minute per API token (a token's own rate_limit overrides it); counted in Redis.
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "600"))
+# Largest JSON body the API accepts (a bulk request of 1000 rows fits comfortably); larger is 413.
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(5 * 1024 * 1024)))
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Regio-innovatieportaal API",
+    "DESCRIPTION": (
+        "REST API voor ROM's en het programmateam: initiatieven registreren en bijwerken, het landelijk "
+        "overzicht lezen. / REST API for ROMs and the programme team: register and update initiatives, "
+        "read the national overview. Authentication: `Authorization: Bearer <token>`. Guide: docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The schema and its docs page are public: a ROM developer reads them before having a token.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "TAGS": [
+        {"name": "auth", "description": "Token / authentication"},
+        {"name": "initiatives", "description": "Initiatieven registreren, bijwerken, synchroniseren / "
+                                               "register, update, sync initiatives"},
+        {"name": "reference", "description": "Codes en slugs voor de invoer / codes and slugs for input"},
+    ],
 }
 
 SESSION_COOKIE_HTTPONLY = True

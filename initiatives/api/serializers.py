@@ -1,0 +1,94 @@
+"""The initiative's fields as the API reads and writes them: codes and slugs instead of ids."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from initiatives.models import Initiative
+from initiatives.selectors import initiative_version
+from portal.api.serializers import CodeField, StrictSerializer, TextField
+from portal.models import Ecosystem, FutureVisionWindow, Organisation, Priority, Region, Theme
+
+# Merging is the programme team's decision (it needs a target), not something a client sets.
+WRITABLE_STATUSES = [c for c in Initiative.Status.choices if c[0] != Initiative.Status.MERGED]
+MAX_RELATED = 100
+
+
+def _codes(model: type, lookup: str = "code", **kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(child=CodeField(model=model, lookup=lookup), max_length=MAX_RELATED, **kwargs)
+
+
+class InitiativeInputSerializer(StrictSerializer):
+    """Full representation for create / replace (PUT); PATCH uses it with partial=True.
+
+    Optional fields left out of a PUT get their default, so a PUT replaces the whole record.
+    """
+
+    external_id = TextField(max_length=100, required=False, default="", allow_blank=True,
+                            help_text="Uw eigen id (uniek binnen uw organisatie) / your own id (unique in your organisation)")
+    title = TextField(max_length=200, help_text="Titel / title")
+    description = TextField(max_length=20000, help_text="Beschrijving / description")
+    regions = _codes(Region, allow_empty=False,
+                     help_text="CBS-codes van provincies of COROP-gebieden / CBS codes of provinces or COROP regions, e.g. PV25, CR15")
+    ecosystem = CodeField(model=Ecosystem, lookup="slug", required=False, default=None, allow_null=True,
+                          help_text="Slug van het ecosysteem / ecosystem slug")
+    lead_organisation = CodeField(model=Organisation, lookup="slug", help_text="Slug van de trekker / lead organisation slug")
+    partners = _codes(Organisation, "slug", required=False, default=list)
+    type = serializers.ChoiceField(choices=Initiative.Type.choices)
+    stage = serializers.ChoiceField(choices=Initiative.Stage.choices)
+    scope = serializers.ChoiceField(choices=Initiative.Scope.choices, required=False,
+                                    default=Initiative.Scope.CLUSTER_SPECIFIC)
+    theme = CodeField(model=Theme, required=False, default=None, allow_null=True)
+    priorities = _codes(Priority, required=False, default=list)
+    vision_windows = _codes(FutureVisionWindow, required=False, default=list)
+    budget = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, default=None,
+                                      allow_null=True)
+    start_date = serializers.DateField(required=False, default=None, allow_null=True)
+    end_date = serializers.DateField(required=False, default=None, allow_null=True)
+    status = serializers.ChoiceField(choices=WRITABLE_STATUSES, required=False, default=Initiative.Status.DRAFT)
+    published = serializers.BooleanField(required=False, default=False)
+    website = serializers.URLField(max_length=200, required=False, default="", allow_blank=True)
+    contact_name = TextField(max_length=120, required=False, default="", allow_blank=True)
+    contact_email = serializers.EmailField(max_length=254, required=False, default="", allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("start_date"), attrs.get("end_date")
+        if start and end and end < start:
+            raise serializers.ValidationError({"end_date": [_("The end date lies before the start date.")]})
+        return attrs
+
+
+class InitiativeOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    version = serializers.SerializerMethodField(help_text="Voor If-Match / for If-Match")
+    title = serializers.CharField()
+    description = serializers.CharField()
+    # "x.all" reads the selector's prefetch cache: no query per row.
+    regions = _codes(Region, source="regions.all")
+    ecosystem = CodeField(model=Ecosystem, lookup="slug", allow_null=True)
+    lead_organisation = CodeField(model=Organisation, lookup="slug")
+    owner_organisation = CodeField(model=Organisation, lookup="slug")
+    partners = _codes(Organisation, "slug", source="partners.all")
+    type = serializers.CharField()
+    stage = serializers.CharField()
+    scope = serializers.CharField()
+    theme = CodeField(model=Theme, allow_null=True)
+    priorities = _codes(Priority, source="priorities.all")
+    vision_windows = _codes(FutureVisionWindow, source="vision_windows.all")
+    budget = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    start_date = serializers.DateField(allow_null=True)
+    end_date = serializers.DateField(allow_null=True)
+    status = serializers.CharField()
+    published = serializers.BooleanField()
+    website = serializers.CharField()
+    contact_name = serializers.CharField()
+    contact_email = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_version(self, obj: Initiative) -> str:
+        return initiative_version(obj)

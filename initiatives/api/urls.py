@@ -1,0 +1,10 @@
+from django.urls import path
+
+from initiatives.api import views
+
+urlpatterns = [
+    path("initiatives/", views.InitiativeListCreateApi.as_view(), name="api-initiative-list"),
+    path("initiatives/bulk/", views.InitiativeBulkUpsertApi.as_view(), name="api-initiative-bulk"),
+    path("initiatives/external/<str:external_id>/", views.InitiativeUpsertApi.as_view(), name="api-initiative-upsert"),
+    path("initiatives/<int:initiative_id>/", views.InitiativeDetailApi.as_view(), name="api-initiative-detail"),
+]
