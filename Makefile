@@ -7,7 +7,7 @@ DEMO_SIZE ?= 300
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint deps messages makemessages browser clean
+.PHONY: run test lint deps messages makemessages browser clean backup restore
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,3 +56,17 @@ test: deps browser lint
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles
+
+# Back up / restore the PostgreSQL database in DATABASE_URL (custom format, restorable table by table).
+BACKUP_DIR ?= backups
+backup:
+	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL to the PostgreSQL database to back up." >&2; exit 2)
+	mkdir -p $(BACKUP_DIR)
+	pg_dump --format=custom --no-owner --file=$(BACKUP_DIR)/portal-$$(date -u +%Y%m%dT%H%M%SZ).dump "$$DATABASE_URL"
+	@ls -1t $(BACKUP_DIR)/*.dump | head -n1
+
+# make restore BACKUP=backups/portal-....dump  (into an empty or existing database: objects are replaced)
+restore:
+	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL to the PostgreSQL database to restore into." >&2; exit 2)
+	@test -f "$(BACKUP)" || (echo "Set BACKUP to an existing dump file." >&2; exit 2)
+	pg_restore --clean --if-exists --no-owner --exit-on-error --dbname="$$DATABASE_URL" "$(BACKUP)"

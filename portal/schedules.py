@@ -17,4 +17,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=40, hour=2),
         "options": {"expires": 60 * 60 * 12},
     },
+    # /healthz reports a worker as alive when it ran this within the last 3 minutes.
+    # https://crontab.guru/#*_*_*_*_*
+    "worker-heartbeat": {
+        "task": "portal.worker_heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
 }

@@ -29,3 +29,11 @@ def ecosystem_statistics_recompute_all() -> int:
     for ecosystem_id in ids:
         ecosystem_statistics_recompute.delay(ecosystem_id)
     return len(ids)
+
+
+@shared_task(name="portal.worker_heartbeat", ignore_result=True)
+def worker_heartbeat() -> None:
+    """Proves to /healthz that a worker is consuming the queue."""
+    from portal.health import record_worker_heartbeat
+
+    record_worker_heartbeat()
