@@ -13,7 +13,7 @@ HEARTBEAT_KEY = "portal:worker-heartbeat"
 HEARTBEAT_MAX_AGE_SECONDS = 180  # the worker beats every 60 s (portal/schedules.py)
 
 
-def _redis():  # noqa: ANN202 - redis client type is not worth importing here
+def _redis():
     import redis
 
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
