@@ -177,6 +177,13 @@ EMAIL_BACKEND = os.environ.get(
     if DEMO_MODE
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# ADMINS="Name <a@b.nl>,Other <c@d.nl>": receive mail about failed Celery tasks and server errors.
+ADMINS = [
+    (addr.split("<")[0].strip() or addr, addr.split("<")[-1].rstrip(">").strip())
+    for addr in os.environ.get("ADMINS", "").split(",")
+    if addr.strip()
+]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "portal@regio-innovatieportaal.nl")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@regio-innovatieportaal.nl")
 
 REST_FRAMEWORK = {

@@ -95,3 +95,18 @@ def test_secret_key_is_required_outside_demo_mode():
     )
     assert result.returncode != 0
     assert "SECRET_KEY is required" in result.stderr
+
+
+def test_a_failed_task_mails_the_admins(settings, mailoutbox):
+    from celery.signals import task_failure
+
+    from portal.celery import _mail_admins_on_failure
+    from portal.tasks import ecosystem_statistics_recompute
+
+    settings.ADMINS = [("Beheer", "beheer@example.nl")]
+    # The handler is connected to Celery's failure signal, which the worker sends.
+    assert any(receiver() is _mail_admins_on_failure for _key, receiver in task_failure.receivers)
+    task_failure.send(sender=ecosystem_statistics_recompute, task_id="t-1", exception=RuntimeError("kapot"))
+    assert len(mailoutbox) == 1
+    assert "portal.ecosystem_statistics_recompute" in mailoutbox[0].subject
+    assert "RuntimeError: kapot" in mailoutbox[0].body
