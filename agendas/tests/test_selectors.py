@@ -62,7 +62,8 @@ def test_mail_goes_to_the_other_side_one_message_each(setup, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         services.agenda_transition(agenda=agenda, actor=staff, target=Status.IN_REVIEW)
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]
-    assert "in review" in mail.outbox[0].subject or "in beoordeling" in mail.outbox[0].subject
+    assert "in beoordeling" in mail.outbox[0].subject  # mail goes out in the portal's language
+    assert f"/agendas/{_eco.slug}/" in mail.outbox[0].body
 
 
 @pytest.mark.django_db
