@@ -263,7 +263,8 @@ def _notify(*, agenda_id: int, target: str, actor_id: int) -> None:
         subject = _("Agenda %(title)s: %(status)s") % {"title": agenda.title, "status": Status(target).label}
         body = _("The agenda %(title)s of %(ecosystem)s now has the status '%(status)s'.\n\nSee %(url)s") % {
             "title": agenda.title, "ecosystem": agenda.ecosystem.name, "status": Status(target).label,
-            "url": reverse("agendas:detail", args=[agenda.ecosystem.slug]),
+            # PORTAL_BASE_URL (optional, e.g. https://portal.example.nl) makes the link absolute.
+            "url": getattr(settings, "PORTAL_BASE_URL", "") + reverse("agendas:detail", args=[agenda.ecosystem.slug]),
         }
     # One message per recipient so addresses are not disclosed to each other.
     send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [a]) for a in addresses], fail_silently=False)

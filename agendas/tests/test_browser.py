@@ -20,7 +20,9 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def browser():
+    from django.db import connections
     from playwright.sync_api import sync_playwright
+
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are
     # still plain synchronous calls between page actions.
@@ -29,6 +31,9 @@ def browser():
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # ORM calls made while Playwright is active open their own connection (another context);
+        # left open, it would block dropping the test database at the end of the session.
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 

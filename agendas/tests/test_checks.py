@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from agendas import checks
 from agendas.checks import (
@@ -212,3 +214,17 @@ class TestAgreements:
 def test_thresholds_come_from_the_config(monkeypatch):
     monkeypatch.setitem(checks.THRESHOLDS, "horizon_years_met", 25)
     assert run(2).status == PARTLY
+
+
+@given(st.lists(st.tuples(st.integers(0, 10**9), st.booleans(), st.integers(0, 100)), max_size=12))
+def test_investment_figures_are_consistent(lines):
+    funding = tuple(FundingData(Decimal(a), p, "subsidy", r) for a, p, r in lines)
+    r = run(6, funding=funding)
+    public = sum(a for a, p, _r in lines if not p)
+    private = sum(a for a, p, _r in lines if p)
+    assert (r.figures["public"], r.figures["private"]) == (public, private)
+    if r.figures["revolving_share"] is not None:
+        assert Decimal(0) <= r.figures["revolving_share"] <= Decimal(1)
+    assert (r.figures["leverage"] is None) == (public == 0)
+    assert r.status in {MET, PARTLY, MISSING}
+    assert (r.status == MISSING) == (not lines)

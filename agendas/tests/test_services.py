@@ -179,6 +179,19 @@ class TestWorkflowTable:
             CriterionAssessment.objects.create(version=frozen, criterion=n, score=2, assessed_by=staff)
         return agenda
 
+    @pytest.mark.parametrize("source", Status.values)
+    def test_every_pair_outside_the_table_is_refused_for_every_role(self, source, eco, board, staff, assessor):
+        agenda = self._agenda_in(eco, source, staff)
+        outside = [t for t in Status.values if (source, t) not in workflow.ALLOWED_TRANSITIONS]
+        assert outside
+        for user in (board, staff, assessor):
+            for target in outside:
+                with pytest.raises(InvalidTransition):
+                    services.agenda_transition(agenda=agenda, actor=user, target=target)
+        agenda.refresh_from_db()
+        assert agenda.status == source
+        assert agenda.versions.count() == (1 if source == Status.DRAFT else 2)
+
     @pytest.mark.parametrize("target", [Status.IN_REVIEW, Status.FEEDBACK, Status.ADOPTED, Status.REVISED, "bogus"])
     def test_pairs_not_in_table_are_refused_even_for_staff(self, agenda, staff, target):
         with pytest.raises(InvalidTransition):

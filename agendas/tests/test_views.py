@@ -242,3 +242,12 @@ class TestComparison:
         values = [c.value for c in ws["A"]]
         assert "'=HYPERLINK(\"x\") 0" in values
         assert not any(isinstance(v, str) and v.startswith("=") for row in ws.iter_rows(values_only=True) for v in row)
+
+
+@pytest.mark.django_db
+def test_agenda_pages_in_english(client, agenda, board):
+    client.force_login(board)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("agendas:checklist", args=["brainport"])).content.decode()
+    assert "Check before submitting" in body
+    assert "No party has endorsed the agenda." in body
