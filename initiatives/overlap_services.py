@@ -17,6 +17,7 @@ back (as pending) only when the text fingerprint of one of its initiatives has c
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -403,3 +404,12 @@ def initiative_merge(
             data={"status": OverlapSuggestion.Status.MERGED, "decided_by": actor, "decided_at": timezone.now()},
         )
     return survivor
+
+
+def overlap_runs_reset_stuck(*, older_than: dt.timedelta = dt.timedelta(hours=3)) -> int:
+    """Fail queued/running runs that made no progress for `older_than` (a lost worker or message),
+    so the one-running-run rule does not block every later run. Returns the number reset."""
+    return OverlapRun.objects.filter(
+        status__in=[OverlapRun.Status.QUEUED, OverlapRun.Status.RUNNING],
+        updated_at__lt=timezone.now() - older_than,
+    ).update(status=OverlapRun.Status.FAILED, finished_at=timezone.now(), error="No progress; reset as stuck.")

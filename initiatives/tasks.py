@@ -43,3 +43,16 @@ def overlap_check_initiative(*, initiative_id: int) -> None:
     from initiatives.overlap_services import overlap_check_initiative as check
 
     check(initiative_id=initiative_id)
+
+
+@shared_task(name="initiatives.overlap_run_nightly", ignore_result=True)
+def overlap_run_nightly() -> None:
+    """Beat entry: reset stuck runs, then queue a full run unless one is already going."""
+    from initiatives.overlap_services import overlap_run_start, overlap_runs_reset_stuck
+    from portal.exceptions import ConflictError
+
+    overlap_runs_reset_stuck()
+    try:
+        overlap_run_start(actor=None)
+    except ConflictError:
+        return

@@ -24,4 +24,11 @@ BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Incremental checks cover edits; the nightly full run catches drift (IDF changes as the
+    # overview grows) and resets runs stuck on a lost worker. https://crontab.guru/#30_3_*_*_*
+    "overlap-full-run-nightly": {
+        "task": "initiatives.overlap_run_nightly",
+        "schedule": crontab(minute=30, hour=3),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }

@@ -378,3 +378,25 @@ def test_merge_keeps_history_links_and_rows(hydrogen, staff):
         svc.initiative_merge(actor=staff, survivor=care, merged=h_en)
     with pytest.raises(InvalidTransition):
         svc.overlap_confirm(suggestion=_pair(h_nl, h_en), actor=staff)
+
+
+@pytest.mark.django_db
+def test_nightly_task_resets_stuck_runs_and_queues_one_run(hydrogen, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from initiatives.tasks import overlap_run_nightly
+
+    stuck = OverlapRun.objects.create(threshold=0.35, status=OverlapRun.Status.RUNNING)
+    OverlapRun.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - dt.timedelta(hours=4))
+    with django_capture_on_commit_callbacks(execute=True):
+        overlap_run_nightly.delay()
+    stuck.refresh_from_db()
+    assert stuck.status == OverlapRun.Status.FAILED
+    latest = OverlapRun.objects.latest("id")
+    assert latest.pk != stuck.pk and latest.status == OverlapRun.Status.COMPLETED
+    assert _pair(hydrogen["h_nl"], hydrogen["h_en"]).last_run_id == latest.pk
+    overlap_run_nightly.delay()  # queues a run; its dispatcher waits for a commit that never comes here
+    overlap_run_nightly.delay()  # one is already queued: no error and no second run
+    assert OverlapRun.objects.filter(status=OverlapRun.Status.QUEUED).count() == 1
