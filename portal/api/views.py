@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import renderers, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -230,3 +230,14 @@ class VisionWindowListApi(APIView):
     def get(self, request: Request) -> Response:
         return Response(self.OutputSerializer(selectors.vision_window_api_list(), many=True).data)
 
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="regions_geojson", tags=["reference"],
+        summary="Regiogrenzen als GeoJSON / Region boundaries as GeoJSON",
+        description="Dezelfde regio's als een GeoJSON FeatureCollection. / The same regions as a GeoJSON FeatureCollection.",
+    )
+)
+class RegionGeoJsonApi(RegionListApi):
+    """regions.geojson: the region list in GeoJSON, with its own operation in the schema."""

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from agendas.demo import seed_agendas
 from portal import demo
 from portal.tasks import ecosystem_statistics_recompute_all
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             demo.ensure_organisations_and_ecosystems()
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
+        seed_agendas()
         existing = len(demo.existing_demo_indices())
         todo = max(0, size - existing)
         with tqdm(total=todo, desc="Initiatives", unit="rows", file=sys.stderr, disable=todo == 0) as bar:
