@@ -59,3 +59,35 @@ def live_worker(transactional_db: None) -> Iterator[object]:
 @pytest.fixture
 def unique_suffix() -> str:
     return uuid.uuid4().hex[:8]
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """One headless Debian Chromium per test process, shared by every browser test.
+
+    Playwright's sync API may run only once per thread, so apps must not start their own.
+    """
+    import os
+    from pathlib import Path
+
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        pytest.fail(f"Chromium not found at {executable} (run `make browser`)")
+    # The sync API runs an event loop in this thread; ORM calls between page actions stay sync.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    # ORM calls made while Playwright ran may hold their own connection; close it so the test
+    # database can be dropped at the end of the session.
+    connections.close_all()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -12,29 +11,12 @@ from agendas.tests.factories import fill_complete
 from portal.tests.factories import EcosystemFactory, UserFactory, board_user_for
 
 PASSWORD = "geheim-wachtwoord-123"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
 
 
 @pytest.fixture
-def browser():
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are
-    # still plain synchronous calls between page actions.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        # ORM calls made while Playwright is active open their own connection (another context);
-        # left open, it would block dropping the test database at the end of the session.
-        connections.close_all()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def browser(chromium):
+    """The shared Chromium (conftest.py)."""
+    return chromium
 
 
 def login(browser, live_server, username: str):

@@ -25,19 +25,9 @@ PASSWORD = "geheim-wachtwoord-123"  # UserFactory's password
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM} (run `make browser`)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
+def browser(chromium: Any) -> Any:
+    """The shared Chromium from the root conftest.py."""
+    return chromium
 
 
 @pytest.fixture
