@@ -71,7 +71,10 @@ def test_json_log_lines_carry_the_request_id():
 
 def test_production_settings_pass_check_deploy(tmp_path):
     env = {
-        key: value for key, value in os.environ.items() if key not in {"PORTAL_DEMO", "DEBUG", "SECURE_COOKIES"}
+        key: value
+        for key, value in os.environ.items()
+        # Browser tests in the same process allow async-unsafe ORM calls; production never does.
+        if key not in {"PORTAL_DEMO", "DEBUG", "SECURE_COOKIES", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update({
         "SECRET_KEY": "x" * 30 + "-a-long-random-production-secret-key-for-the-check",
