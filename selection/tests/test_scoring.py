@@ -68,7 +68,7 @@ def test_scoring_run_aggregates_suggests_and_is_rerunnable(setup_round, referenc
     assert result.weighted_total == pytest.approx(100 * (8 * 0.5 + 1) / 9)
     assert result.suggestions["nationale-prioriteiten"]["score"] == 5
     assert result.suggestions["internationale-samenwerking"]["params"] == {"eu": 1, "names": "Horizon Europe", "foreign": 1}
-    assert "decline_region" not in result.suggestions["nationale-relevantie"]["reason"]
+    assert result.suggestions["nationale-relevantie"]["key"] == "relevance_decline"
     empty = InitiativeRoundResult.objects.get(round=round_, initiative=initiatives[1])
     assert empty.weighted_total is None and empty.submitted_count == 0 and empty.coverage == 0
 
