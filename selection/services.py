@@ -573,7 +573,12 @@ WITH scope AS (
     SELECT a.initiative_id, s.criterion_id,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY s.value) AS median,
            avg(s.value)::float8 AS mean, count(s.value) AS n, (max(s.value) - min(s.value))::float8 AS spread
-    FROM selection_score s JOIN selection_assessment a ON a.id = s.assessment_id
+    FROM selection_assessment a
+    -- LATERAL ... OFFSET 0 keeps this a per-assessment index lookup: a hash join would scan every
+    -- score of every round once per chunk, which makes a run quadratic in the round's size.
+    CROSS JOIN LATERAL (
+        SELECT sc.criterion_id, sc.value FROM selection_score sc WHERE sc.assessment_id = a.id OFFSET 0
+    ) s
     WHERE a.round_id = %(round)s AND a.status = 'submitted' AND a.initiative_id BETWEEN %(first)s AND %(last)s
     GROUP BY a.initiative_id, s.criterion_id
 ), grid AS (
@@ -630,6 +635,9 @@ def round_results_write_sql(*, selection_round: SelectionRound, first_id: int, l
     criteria = _criteria_specs(selection_round.framework_version_id)
     suggested = _suggestions_for(criteria, lead_orgs)
     with connection.cursor() as cursor:
+        if not connection.get_autocommit():
+            # The per-initiative JSON aggregation spills to disk with the default 4 MB.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(_AGGREGATE_UPSERT_SQL, {
             "ids": ids, "version": selection_round.framework_version_id, "round": selection_round.pk,
             "first": ids[0], "last": ids[-1], "threshold": float(selection_round.disagreement_threshold),
