@@ -235,3 +235,19 @@ def test_sql_aggregation_matches_the_python_reference(setup_round, reference_dat
         for code, data in expected.criteria.items():
             for key, value in data.items():
                 assert got.criteria[code][key] == pytest.approx(value), (initiative_id, code, key)
+
+
+@pytest.mark.django_db
+def test_nightly_beat_entry_scores_every_open_round_and_skips_running_ones(setup_round, django_capture_on_commit_callbacks):
+    from django.conf import settings
+
+    round_, _initiatives, _assessors, _staff = setup_round
+    busy = SelectionRoundFactory()
+    ScoringRun.objects.create(round=busy)
+    SelectionRoundFactory(closed=True)
+    entry = settings.CELERY_BEAT_SCHEDULE["selection-scoring-nightly"]
+    assert entry["task"] == tasks.scoring_rounds_nightly.name
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.scoring_rounds_nightly.delay().get() == 1
+    assert ScoringRun.objects.get(round=round_).status == ScoringRun.Status.DONE
+    assert ScoringRun.objects.filter(round=busy).count() == 1
