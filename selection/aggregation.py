@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -48,16 +47,16 @@ class Aggregate:
 
 
 def aggregate_criterion(values: Sequence[float | None], *, threshold: float) -> CriterionAggregate:
-    given = [float(v) for v in values if v is not None]
-    if not given:
+    given = sorted(float(v) for v in values if v is not None)
+    n = len(given)
+    if not n:
         return CriterionAggregate(median=None, mean=None, n=0, spread=None, disagreement=False)
-    spread = max(given) - min(given)
+    # The plain middle (mean of the two middle values when n is even), as percentile_cont(0.5).
+    half = n // 2
+    median = given[half] if n % 2 else (given[half - 1] + given[half]) / 2
+    spread = given[-1] - given[0]
     return CriterionAggregate(
-        median=float(statistics.median(given)),
-        mean=statistics.fmean(given),
-        n=len(given),
-        spread=spread,
-        disagreement=spread > threshold,
+        median=median, mean=sum(given) / n, n=n, spread=spread, disagreement=spread > threshold,
     )
 
 

@@ -283,7 +283,7 @@ class InitiativeRoundResult(models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="round_results")
     # {criterion code: {"median", "mean", "n", "spread", "disagreement"}}
     criteria = models.JSONField(default=dict)
-    # {criterion code: {"score", "reason", "params"}}; reasons are translated on display.
+    # {criterion code: {"score", "key", "params"}}; the reason (suggestions.REASONS[key]) is translated on display.
     suggestions = models.JSONField(default=dict)
     weighted_total = models.FloatField(_("weighted total"), null=True, blank=True)
     max_spread = models.FloatField(_("largest spread"), null=True, blank=True)

@@ -24,6 +24,7 @@ from selection.models import (
     ScoringRun,
     SelectionRound,
 )
+from selection.suggestions import REASONS
 
 
 def rounds_for(*, user: User) -> QuerySet[SelectionRound]:
@@ -72,10 +73,11 @@ def assessor_worklist(*, user: User, selection_round: SelectionRound) -> list[Wo
 
 def suggestion_text(entry: dict[str, Any]) -> str:
     """A stored suggestion's reason, translated into the current language."""
+    template = REASONS.get(entry.get("key", ""), "")
     try:
-        return _(entry["reason"]).format(**entry.get("params", {}))
+        return _(template).format(**entry.get("params", {})) if template else ""
     except (KeyError, IndexError, ValueError):
-        return entry.get("reason", "")
+        return template
 
 
 def live_suggestions(*, selection_round: SelectionRound, initiative: Initiative) -> dict[str, dict[str, Any]]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -363,7 +364,9 @@ def decision_record(
 # --- batch scoring --------------------------------------------------------------------------
 
 
-def scoring_run_start(*, selection_round: SelectionRound, actor: User | None) -> ScoringRun:
+def scoring_run_start(
+    *, selection_round: SelectionRound, actor: User | None, chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> ScoringRun:
     """Create a run and enqueue its dispatcher after commit. One running run per round (constraint)."""
     from selection.tasks import scoring_run_dispatch as scoring_run_dispatch_task
 
@@ -375,7 +378,7 @@ def scoring_run_start(*, selection_round: SelectionRound, actor: User | None) ->
     try:
         with transaction.atomic():
             run = ScoringRun.objects.create(round=selection_round, triggered_by=actor)
-            transaction.on_commit(lambda: scoring_run_dispatch_task.delay(run.pk))
+            transaction.on_commit(lambda: scoring_run_dispatch_task.delay(run.pk, chunk_size))
     except IntegrityError as exc:
         raise ConflictError(_(RUN_ALREADY_RUNNING_MSG)) from exc
     return run
@@ -417,17 +420,22 @@ def _criteria_specs(version_id: int) -> list[Criterion]:
 
 
 def _facts_for(initiative_ids: list[int], lead_orgs: dict[int, tuple[str, str, str]]) -> dict[int, suggestions.InitiativeFacts]:
-    """Gather every rule's inputs for a chunk in a fixed number of queries."""
+    """Gather every rule's inputs for a chunk in a fixed number of queries.
+
+    Filters use the id range (cheap to plan and compile, unlike a thousand-id IN list); rows of
+    initiatives outside the round are ignored.
+    """
+    id_range = (initiative_ids[0], initiative_ids[-1])
     priorities: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for initiative_id, name, kind in Initiative.priorities.through.objects.filter(
-        initiative_id__in=initiative_ids
+        initiative_id__gte=id_range[0], initiative_id__lte=id_range[1]
     ).values_list("initiative_id", "priority__name_nl", "priority__kind").order_by("initiative_id", "priority__code"):
         priorities[initiative_id].append((name, kind))
     provinces: dict[int, set[int]] = defaultdict(set)
     landsdelen: dict[int, set[int]] = defaultdict(set)
     decline: dict[int, list[str]] = defaultdict(list)
     for initiative_id, region_id, kind, parent_id, grandparent_id, in_decline, name in (
-        Initiative.regions.through.objects.filter(initiative_id__in=initiative_ids)
+        Initiative.regions.through.objects.filter(initiative_id__gte=id_range[0], initiative_id__lte=id_range[1])
         .values_list("initiative_id", "region_id", "region__kind", "region__parent_id", "region__parent__parent_id",
                      "region__population_decline", "region__name")
         .order_by("initiative_id", "region__code")
@@ -444,14 +452,14 @@ def _facts_for(initiative_ids: list[int], lead_orgs: dict[int, tuple[str, str, s
             decline[initiative_id].append(name)
     partners: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     for initiative_id, kind, helix, country in Initiative.partners.through.objects.filter(
-        initiative_id__in=initiative_ids
+        initiative_id__gte=id_range[0], initiative_id__lte=id_range[1]
     ).values_list("initiative_id", "organisation__kind", "organisation__helix_role", "organisation__country").order_by(
         "initiative_id", "organisation_id"
     ):
         partners[initiative_id].append((kind, helix, country))
     eu: dict[int, set[str]] = defaultdict(set)
     for initiative_id, name in FundingLine.objects.filter(
-        initiative_id__in=initiative_ids, instrument__level=FundingInstrument.Level.EU
+        initiative_id__gte=id_range[0], initiative_id__lte=id_range[1], instrument__level=FundingInstrument.Level.EU
     ).values_list("initiative_id", "instrument__name"):
         eu[initiative_id].add(name)
     return {
@@ -470,16 +478,45 @@ def _facts_for(initiative_ids: list[int], lead_orgs: dict[int, tuple[str, str, s
     }
 
 
-def round_results_compute(
-    *, selection_round: SelectionRound, first_id: int, last_id: int
-) -> list[InitiativeRoundResult]:
-    """Aggregates and suggestions for the round's initiatives with first_id <= id <= last_id (unsaved)."""
-    lead_orgs = {
+def _chunk_scope(selection_round: SelectionRound, first_id: int, last_id: int) -> dict[int, tuple[str, str, str]]:
+    """The round's initiatives in the id range, with their lead organisation's (kind, helix, country)."""
+    return {
         initiative_id: (kind, helix, country)
         for initiative_id, kind, helix, country in round_scope_queryset(selection_round)
         .filter(id__gte=first_id, id__lte=last_id)
         .values_list("id", "lead_organisation__kind", "lead_organisation__helix_role", "lead_organisation__country")
     }
+
+
+def _suggestions_for(
+    criteria: Sequence[Criterion], lead_orgs: dict[int, tuple[str, str, str]]
+) -> dict[int, dict[str, dict[str, Any]]]:
+    """{initiative id: {criterion code: {"score", "key", "params"}}} for the criteria with a rule."""
+    rules = [(c.code, c.suggestion_rule, c.scale_min, c.scale_max) for c in criteria if c.suggestion_rule]
+    initiative_ids = sorted(lead_orgs)
+    if not rules or not initiative_ids:
+        return {initiative_id: {} for initiative_id in initiative_ids}
+    facts = _facts_for(initiative_ids, lead_orgs)
+    result: dict[int, dict[str, dict[str, Any]]] = {}
+    for initiative_id in initiative_ids:
+        suggested = {}
+        for code, rule, low, high in rules:
+            suggestion = suggestions.suggest(rule, facts[initiative_id])
+            if suggestion is not None:
+                suggested[code] = {"score": suggestion.on_scale(low, high), "key": suggestion.key, "params": suggestion.params}
+        result[initiative_id] = suggested
+    return result
+
+
+def round_results_compute(
+    *, selection_round: SelectionRound, first_id: int, last_id: int
+) -> list[InitiativeRoundResult]:
+    """Aggregates (selection.aggregation) and suggestions for the round's initiatives in the id range.
+
+    The reference implementation, in Python; PostgreSQL runs use round_results_write_sql, which a
+    test holds to the same numbers.
+    """
+    lead_orgs = _chunk_scope(selection_round, first_id, last_id)
     initiative_ids = sorted(lead_orgs)
     if not initiative_ids:
         return []
@@ -493,18 +530,17 @@ def round_results_compute(
     submitted: dict[int, set[int]] = defaultdict(set)
     for initiative_id, assessment_id, criterion_id, value in Score.objects.filter(
         assessment__round=selection_round, assessment__status=Assessment.Status.SUBMITTED,
-        assessment__initiative_id__in=initiative_ids,
+        assessment__initiative_id__gte=initiative_ids[0], assessment__initiative_id__lte=initiative_ids[-1],
     ).values_list("assessment__initiative_id", "assessment_id", "criterion_id", "value"):
         if criterion_id in code_of:
             values[initiative_id][code_of[criterion_id]].append(value)
             submitted[initiative_id].add(assessment_id)
     assigned: dict[int, int] = defaultdict(int)
     for initiative_id in RoundAssignment.objects.filter(
-        round=selection_round, initiative_id__in=initiative_ids, excluded=False
+        round=selection_round, initiative_id__gte=initiative_ids[0], initiative_id__lte=initiative_ids[-1], excluded=False
     ).values_list("initiative_id", flat=True):
         assigned[initiative_id] += 1
-    rules = [(c.code, c.suggestion_rule, c.scale_min, c.scale_max) for c in criteria if c.suggestion_rule]
-    facts = _facts_for(initiative_ids, lead_orgs) if rules else {}
+    suggested = _suggestions_for(criteria, lead_orgs)
     threshold = float(selection_round.disagreement_threshold)
     now = timezone.now()
     results = []
@@ -513,16 +549,9 @@ def round_results_compute(
             values[initiative_id], specs, threshold=threshold,
             submitted=len(submitted[initiative_id]), assigned=assigned[initiative_id],
         )
-        suggested = {}
-        for code, rule, low, high in rules:
-            suggestion = suggestions.suggest(rule, facts[initiative_id])
-            if suggestion is not None:
-                suggested[code] = {
-                    "score": suggestion.on_scale(low, high), "reason": suggestion.reason, "params": suggestion.params,
-                }
         results.append(InitiativeRoundResult(
             round=selection_round, initiative_id=initiative_id,
-            criteria={code: a.as_dict() for code, a in agg.criteria.items()}, suggestions=suggested,
+            criteria={code: a.as_dict() for code, a in agg.criteria.items()}, suggestions=suggested[initiative_id],
             weighted_total=agg.weighted_total, max_spread=agg.max_spread, disagreement=agg.disagreement,
             submitted_count=len(submitted[initiative_id]), assigned_count=assigned[initiative_id],
             coverage=agg.coverage, computed_at=now,
@@ -530,10 +559,137 @@ def round_results_compute(
     return results
 
 
+# The same arithmetic as selection.aggregation, set-based: per criterion percentile_cont(0.5)
+# (the median with the two middle values averaged), mean, n and spread over the given scores
+# ("not applicable" is NULL and skipped by the aggregates), the weighted mean of normalised
+# medians over criteria with a median, coverage = submitted / assigned. Suggestions come from
+# Python as one jsonb parameter. Results are upserted by (round, initiative).
+_AGGREGATE_UPSERT_SQL = """
+WITH scope AS (
+    SELECT unnest(%(ids)s::bigint[]) AS initiative_id
+), crit AS (
+    SELECT id, code, weight::float8 AS w, scale_min, scale_max FROM selection_criterion WHERE version_id = %(version)s
+), agg AS (
+    SELECT a.initiative_id, s.criterion_id,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY s.value) AS median,
+           avg(s.value)::float8 AS mean, count(s.value) AS n, (max(s.value) - min(s.value))::float8 AS spread
+    FROM selection_assessment a
+    -- LATERAL ... OFFSET 0 keeps this a per-assessment index lookup: a hash join would scan every
+    -- score of every round once per chunk, which makes a run quadratic in the round's size.
+    CROSS JOIN LATERAL (
+        SELECT sc.criterion_id, sc.value FROM selection_score sc WHERE sc.assessment_id = a.id OFFSET 0
+    ) s
+    WHERE a.round_id = %(round)s AND a.status = 'submitted' AND a.initiative_id BETWEEN %(first)s AND %(last)s
+    GROUP BY a.initiative_id, s.criterion_id
+), grid AS (
+    SELECT sc.initiative_id, crit.code, crit.w, crit.scale_min, crit.scale_max,
+           agg.median, agg.mean, coalesce(agg.n, 0) AS n, agg.spread
+    FROM scope sc CROSS JOIN crit
+    LEFT JOIN agg ON agg.initiative_id = sc.initiative_id AND agg.criterion_id = crit.id
+), totals AS (
+    SELECT initiative_id,
+           jsonb_object_agg(code, jsonb_build_object(
+               'median', median, 'mean', mean, 'n', n, 'spread', spread,
+               'disagreement', coalesce(spread > %(threshold)s, false))) AS criteria,
+           round((100 * sum(w * (median - scale_min) / (scale_max - scale_min)) FILTER (WHERE median IS NOT NULL AND w > 0)
+                  / NULLIF(sum(w) FILTER (WHERE median IS NOT NULL AND w > 0), 0))::numeric, 6)::float8 AS weighted_total,
+           max(spread) AS max_spread, coalesce(bool_or(spread > %(threshold)s), false) AS disagreement
+    FROM grid GROUP BY initiative_id
+), submitted AS (
+    SELECT initiative_id, count(*) AS c FROM selection_assessment
+    WHERE round_id = %(round)s AND status = 'submitted' AND initiative_id BETWEEN %(first)s AND %(last)s
+    GROUP BY initiative_id
+), assigned AS (
+    SELECT initiative_id, count(*) AS c FROM selection_roundassignment
+    WHERE round_id = %(round)s AND NOT excluded AND initiative_id BETWEEN %(first)s AND %(last)s
+    GROUP BY initiative_id
+)
+INSERT INTO selection_initiativeroundresult
+    (round_id, initiative_id, criteria, suggestions, weighted_total, max_spread, disagreement,
+     submitted_count, assigned_count, coverage, computed_at)
+SELECT %(round)s, t.initiative_id, t.criteria, coalesce(sg.value, '{}'::jsonb), t.weighted_total, t.max_spread,
+       t.disagreement, coalesce(sub.c, 0), coalesce(asg.c, 0),
+       CASE WHEN coalesce(asg.c, 0) > 0 THEN least(1.0, coalesce(sub.c, 0)::float8 / asg.c) ELSE 0 END, %(now)s
+FROM totals t
+LEFT JOIN submitted sub ON sub.initiative_id = t.initiative_id
+LEFT JOIN assigned asg ON asg.initiative_id = t.initiative_id
+LEFT JOIN jsonb_each(%(suggestions)s::jsonb) sg ON sg.key::bigint = t.initiative_id
+ON CONFLICT (round_id, initiative_id) DO UPDATE SET
+    criteria = EXCLUDED.criteria, suggestions = EXCLUDED.suggestions, weighted_total = EXCLUDED.weighted_total,
+    max_spread = EXCLUDED.max_spread, disagreement = EXCLUDED.disagreement,
+    submitted_count = EXCLUDED.submitted_count, assigned_count = EXCLUDED.assigned_count,
+    coverage = EXCLUDED.coverage, computed_at = EXCLUDED.computed_at
+"""
+
+
+def round_results_write_sql(*, selection_round: SelectionRound, first_id: int, last_id: int) -> int:
+    """PostgreSQL: aggregate and upsert the id range in one statement (suggestions from Python).
+
+    Four queries for the suggestions' inputs, one for scope and one for criteria, one write,
+    whatever the chunk size. Returns the number of initiatives written.
+    """
+    lead_orgs = _chunk_scope(selection_round, first_id, last_id)
+    if not lead_orgs:
+        return 0
+    ids = sorted(lead_orgs)
+    criteria = _criteria_specs(selection_round.framework_version_id)
+    suggested = _suggestions_for(criteria, lead_orgs)
+    with connection.cursor() as cursor:
+        if not connection.get_autocommit():
+            # The per-initiative JSON aggregation spills to disk with the default 4 MB.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(_AGGREGATE_UPSERT_SQL, {
+            "ids": ids, "version": selection_round.framework_version_id, "round": selection_round.pk,
+            "first": ids[0], "last": ids[-1], "threshold": float(selection_round.disagreement_threshold),
+            "suggestions": json.dumps({str(k): v for k, v in suggested.items()}), "now": timezone.now(),
+        })
+    return len(ids)
+
+
 RESULT_UPDATE_FIELDS = [
     "criteria", "suggestions", "weighted_total", "max_spread", "disagreement", "submitted_count",
     "assigned_count", "coverage", "computed_at",
 ]
+
+# The chunk's rows travel as ONE json parameter and are unpacked by PostgreSQL: building a
+# thousand-row, ten-thousand-parameter INSERT in Django and psycopg cost more than the insert.
+_UPSERT_SQL = """
+INSERT INTO selection_initiativeroundresult
+    (round_id, initiative_id, criteria, suggestions, weighted_total, max_spread, disagreement,
+     submitted_count, assigned_count, coverage, computed_at)
+SELECT %(round)s, r.initiative_id, r.criteria, r.suggestions, r.weighted_total, r.max_spread, r.disagreement,
+       r.submitted_count, r.assigned_count, r.coverage, %(now)s
+FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
+    initiative_id bigint, criteria jsonb, suggestions jsonb, weighted_total double precision,
+    max_spread double precision, disagreement boolean, submitted_count integer, assigned_count integer,
+    coverage double precision)
+ON CONFLICT (round_id, initiative_id) DO UPDATE SET
+    criteria = EXCLUDED.criteria, suggestions = EXCLUDED.suggestions, weighted_total = EXCLUDED.weighted_total,
+    max_spread = EXCLUDED.max_spread, disagreement = EXCLUDED.disagreement,
+    submitted_count = EXCLUDED.submitted_count, assigned_count = EXCLUDED.assigned_count,
+    coverage = EXCLUDED.coverage, computed_at = EXCLUDED.computed_at
+"""
+
+
+def round_results_upsert(*, rows: list[InitiativeRoundResult]) -> None:
+    """Idempotent upsert keyed by (round, initiative), one statement."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":  # demo mode on SQLite
+        InitiativeRoundResult.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["round", "initiative"], update_fields=RESULT_UPDATE_FIELDS,
+        )
+        return
+    payload = json.dumps([
+        {
+            "initiative_id": r.initiative_id, "criteria": r.criteria, "suggestions": r.suggestions,
+            "weighted_total": r.weighted_total, "max_spread": r.max_spread, "disagreement": r.disagreement,
+            "submitted_count": r.submitted_count, "assigned_count": r.assigned_count, "coverage": r.coverage,
+        }
+        for r in rows
+    ])
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT_SQL, {"round": rows[0].round_id, "now": rows[0].computed_at, "rows": payload})
 
 
 def scoring_chunk_process(*, chunk_id: int) -> int:
@@ -546,13 +702,17 @@ def scoring_chunk_process(*, chunk_id: int) -> int:
         if chunk.done or chunk.run.status != ScoringRun.Status.RUNNING:
             return 0
         run = chunk.run
-        rows = round_results_compute(selection_round=run.round, first_id=chunk.first_id, last_id=chunk.last_id)
-        InitiativeRoundResult.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["round", "initiative"], update_fields=RESULT_UPDATE_FIELDS,
-        )
+        if connection.vendor == "postgresql":
+            written = round_results_write_sql(
+                selection_round=run.round, first_id=chunk.first_id, last_id=chunk.last_id
+            )
+        else:  # demo mode on SQLite: the Python reference implementation
+            rows = round_results_compute(selection_round=run.round, first_id=chunk.first_id, last_id=chunk.last_id)
+            round_results_upsert(rows=rows)
+            written = len(rows)
         ScoringChunk.objects.filter(pk=chunk.pk).update(done=True, attempts=F("attempts") + 1)
         ScoringRun.objects.filter(pk=run.pk).update(
-            chunks_done=F("chunks_done") + 1, initiatives_done=F("initiatives_done") + len(rows)
+            chunks_done=F("chunks_done") + 1, initiatives_done=F("initiatives_done") + written
         )
         finished = ScoringRun.objects.filter(
             pk=run.pk, status=ScoringRun.Status.RUNNING, dispatched=True, chunks_done__gte=F("chunk_count")
@@ -560,7 +720,7 @@ def scoring_chunk_process(*, chunk_id: int) -> int:
         if finished:
             # Initiatives that left the scope since an earlier run keep no stale result.
             InitiativeRoundResult.objects.filter(round_id=run.round_id, computed_at__lt=run.started_at).delete()
-    return len(rows)
+    return written
 
 
 def scoring_run_fail(*, run_id: int, error: str) -> None:

@@ -68,7 +68,7 @@ def test_scoring_run_aggregates_suggests_and_is_rerunnable(setup_round, referenc
     assert result.weighted_total == pytest.approx(100 * (8 * 0.5 + 1) / 9)
     assert result.suggestions["nationale-prioriteiten"]["score"] == 5
     assert result.suggestions["internationale-samenwerking"]["params"] == {"eu": 1, "names": "Horizon Europe", "foreign": 1}
-    assert "decline_region" not in result.suggestions["nationale-relevantie"]["reason"]
+    assert result.suggestions["nationale-relevantie"]["key"] == "relevance_decline"
     empty = InitiativeRoundResult.objects.get(round=round_, initiative=initiatives[1])
     assert empty.weighted_total is None and empty.submitted_count == 0 and empty.coverage == 0
 
@@ -193,3 +193,61 @@ def test_dispatcher_splits_into_chunk_tasks_on_the_worker(live_worker):
     run.refresh_from_db()
     assert (run.chunk_count, run.chunks_done, run.initiatives_done) == (3, 3, 5)
     assert InitiativeRoundResult.objects.filter(round=round_).count() == 5
+
+
+@pytest.mark.django_db
+def test_sql_aggregation_matches_the_python_reference(setup_round, reference_data):
+    """PostgreSQL runs aggregate in SQL; selection.aggregation (property-tested) is the specification."""
+    import random
+
+    round_, initiatives, (a1, a2), staff = setup_round
+    a3 = UserFactory(assessor=True)
+    more = InitiativeFactory.create_batch(5, ecosystem=initiatives[0].ecosystem)
+    services.round_assign_assessors(selection_round=round_, actor=staff, assessors=[a1, a2, a3])
+    RoundAssignment.objects.filter(assessor=a3, initiative=more[0]).update(excluded=True)
+    rng = random.Random(5)
+    criteria = list(Criterion.objects.filter(version=round_.framework_version))
+    for initiative in [*initiatives, *more][1:]:
+        for assessor in (a1, a2, a3):
+            if rng.random() < 0.25 or (assessor == a3 and initiative == more[0]):
+                continue
+            answers = {
+                c.pk: services.ScoreInput(not_applicable=True) if c.allows_not_applicable and rng.random() < 0.3
+                else services.ScoreInput(value=rng.randint(1, 5))
+                for c in criteria
+            }
+            services.assessment_save(
+                selection_round=round_, initiative=initiative, actor=assessor, answers=answers, submit=rng.random() < 0.9
+            )
+    first, last = min(i.pk for i in [*initiatives, *more]), max(i.pk for i in [*initiatives, *more])
+    reference = {r.initiative_id: r for r in services.round_results_compute(selection_round=round_, first_id=first, last_id=last)}
+    assert services.round_results_write_sql(selection_round=round_, first_id=first, last_id=last) == len(reference) == 8
+    written = {r.initiative_id: r for r in InitiativeRoundResult.objects.filter(round=round_)}
+    assert set(written) == set(reference)
+    for initiative_id, expected in reference.items():
+        got = written[initiative_id]
+        assert got.suggestions == expected.suggestions
+        assert (got.submitted_count, got.assigned_count, got.disagreement) == (
+            expected.submitted_count, expected.assigned_count, expected.disagreement)
+        assert got.coverage == pytest.approx(expected.coverage)
+        assert got.weighted_total == pytest.approx(expected.weighted_total, abs=1e-5)
+        assert got.max_spread == expected.max_spread
+        for code, data in expected.criteria.items():
+            for key, value in data.items():
+                assert got.criteria[code][key] == pytest.approx(value), (initiative_id, code, key)
+
+
+@pytest.mark.django_db
+def test_nightly_beat_entry_scores_every_open_round_and_skips_running_ones(setup_round, django_capture_on_commit_callbacks):
+    from django.conf import settings
+
+    round_, _initiatives, _assessors, _staff = setup_round
+    busy = SelectionRoundFactory()
+    ScoringRun.objects.create(round=busy)
+    SelectionRoundFactory(closed=True)
+    entry = settings.CELERY_BEAT_SCHEDULE["selection-scoring-nightly"]
+    assert entry["task"] == tasks.scoring_rounds_nightly.name
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.scoring_rounds_nightly.delay().get() == 1
+    assert ScoringRun.objects.get(round=round_).status == ScoringRun.Status.DONE
+    assert ScoringRun.objects.filter(round=busy).count() == 1

@@ -70,3 +70,19 @@ def test_unknown_rule_gives_no_suggestion_and_translation_is_applied():
     assert suggest("", InitiativeFacts()) is None
     s = suggest("national_priorities", InitiativeFacts())
     assert s.text(lambda m: m.upper()) == "NOT TAGGED WITH ANY NATIONAL PRIORITY."
+
+
+def test_every_reason_key_has_a_template_with_its_parameters():
+    from selection.suggestions import REASONS
+
+    facts = InitiativeFacts(
+        priority_names=["A"], province_count=2, landsdeel_count=1, decline_region_names=["B"],
+        partners=[("startup", "business", "DE")], eu_instrument_names=["EFRO"],
+    )
+    seen = set()
+    for rule_facts in (facts, InitiativeFacts()):
+        for rule in ("national_priorities", "national_relevance", "new_parties", "international"):
+            suggestion = suggest(rule, rule_facts)
+            seen.add(suggestion.key)
+            assert "{" not in suggestion.text()
+    assert seen <= set(REASONS)
