@@ -16,5 +16,5 @@ urlpatterns: list = [
     path("", include("portal.api.urls")),
     path("", include("initiatives.api.urls")),
     # Keep last: other apps' API URLs (agendas, selection) are included above this line.
-    re_path(r"^.*$", api_not_found),
+    re_path(r"^[\s\S]*$", api_not_found),  # also paths with newlines
 ]

@@ -29,3 +29,33 @@ def ecosystem_statistics_recompute_all() -> int:
     for ecosystem_id in ids:
         ecosystem_statistics_recompute.delay(ecosystem_id)
     return len(ids)
+
+
+@shared_task(
+    name="portal.open_data_generate_all",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def open_data_generate_all() -> None:
+    """Regenerate the public open-data files (idempotent: each file is overwritten)."""
+    from portal.open_data_services import open_data_generate_all as generate
+
+    generate()
+
+
+@shared_task(
+    name="portal.idempotency_records_purge",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def idempotency_records_purge() -> None:
+    """Forget API Idempotency-Keys older than a day (idempotent: deleting twice is harmless)."""
+    from portal.api.idempotency import idempotency_records_purge as purge
+
+    purge()
