@@ -292,3 +292,25 @@ def test_list_query_count_is_constant(world: World, page_size: int, django_asser
     with django_assert_max_num_queries(9):
         response = client.get(f"{URL}?page_size={page_size}")
     assert len(response.json()["results"]) == page_size
+
+
+def test_fast_output_matches_the_declared_serializer(world: World) -> None:
+    from rest_framework import serializers
+
+    from initiatives.api.serializers import InitiativeOutputSerializer
+    from initiatives.selectors import initiative_api_get
+    from portal.models import Priority, Theme
+
+    theme = Theme.objects.create(code="H2", name_nl="Waterstof", name_en="Hydrogen")
+    priority = Priority.objects.create(code="P1", kind="mission", name_nl="Missie", name_en="Mission")
+    initiative = rom_initiative(world, theme=theme, budget="1234.5", start_date=dt.date(2025, 1, 1),
+                                regions=[world.p1, world.c1])
+    initiative.partners.set([world.other_rom_org, world.rom_org])
+    initiative.priorities.set([priority])
+    fetched = initiative_api_get(user=world.user("staff"), initiative_id=initiative.pk)
+    fast = InitiativeOutputSerializer(fetched).data
+    generic = serializers.Serializer.to_representation(InitiativeOutputSerializer(), Initiative.objects.get(pk=initiative.pk))
+    for name in ("regions", "partners", "priorities", "vision_windows"):
+        generic[name] = sorted(generic[name])
+    assert dict(fast) == dict(generic)
+    assert fast["budget"] == "1234.50"
