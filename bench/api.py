@@ -211,6 +211,9 @@ def main() -> None:
         subprocess.run([PY, "-c", FALLBACK_SEED, str(args.size)], cwd=ROOT, env=seed_env, check=True)
         seeded_by = "bench_fallback"
     log(f"seeded in {time.monotonic() - started:.0f} s")
+    # Fresh planner statistics, as autovacuum would have them on a live database.
+    with psycopg2.connect(scratch) as conn, conn.cursor() as cur:
+        cur.execute("ANALYZE")
     # The demo data has a ministry and ROMs; pick them by kind so the bench does not depend on slugs.
     pick = subprocess.run([PY, "-c", (
         "import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE','portal.settings'); django.setup();"

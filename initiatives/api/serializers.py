@@ -24,11 +24,14 @@ def _codes(model: type, lookup: str = "code", **kwargs: Any) -> serializers.List
 class InitiativeInputSerializer(StrictSerializer):
     """Full representation for create / replace (PUT); PATCH uses it with partial=True.
 
-    Optional fields left out of a PUT get their default, so a PUT replaces the whole record.
+    Optional fields left out of a PUT get their default, so a PUT replaces the whole record;
+    the exception is external_id, which stays as it is.
     """
 
-    external_id = TextField(max_length=100, required=False, default="", allow_blank=True,
-                            help_text="Uw eigen id (uniek binnen uw organisatie) / your own id (unique in your organisation)")
+    # No default: a PUT that leaves it out keeps the link to the client's record.
+    external_id = TextField(max_length=100, required=False, allow_blank=True,
+                            help_text="Uw eigen id (uniek binnen uw organisatie); weglaten laat het ongewijzigd / "
+                                      "your own id (unique in your organisation); leaving it out keeps it")
     title = TextField(max_length=200, help_text="Titel / title")
     description = TextField(max_length=20000, help_text="Beschrijving / description")
     regions = _codes(Region, allow_empty=False,

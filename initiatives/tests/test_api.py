@@ -161,10 +161,11 @@ def test_unknown_or_invisible_initiative_is_404(world: World) -> None:
 
 
 def test_put_replaces_and_patch_changes_some_fields(world: World) -> None:
-    initiative = rom_initiative(world, budget=1000, contact_name="Piet")
+    initiative = rom_initiative(world, budget=1000, contact_name="Piet", external_id="CRM-1")
     client = world.client("rom")
     response = client.put(f"{URL}{initiative.pk}/", payload(world, title="Nieuw"), format="json")
     assert response.status_code == 200, response.json()
+    assert response.json()["external_id"] == "CRM-1"  # the client's link survives a PUT without it
     assert response.json()["title"] == "Nieuw"
     assert response.json()["budget"] is None  # PUT replaces: omitted optional fields get their default
     assert response.json()["contact_name"] == ""

@@ -5,7 +5,7 @@ from portal.api import views
 urlpatterns = [
     path("token/", views.TokenInfoApi.as_view(), name="api-token-info"),
     path("regions/", views.RegionListApi.as_view(), name="api-region-list"),
-    path("regions.geojson", views.RegionListApi.as_view(), {"format": "geojson"}, name="api-region-list-geojson"),
+    path("regions.geojson", views.RegionGeoJsonApi.as_view(), {"format": "geojson"}, name="api-region-list-geojson"),
     path("organisations/", views.OrganisationListApi.as_view(), name="api-organisation-list"),
     path("ecosystems/", views.EcosystemListApi.as_view(), name="api-ecosystem-list"),
     path("priorities/", views.PriorityListApi.as_view(), name="api-priority-list"),

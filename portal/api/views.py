@@ -103,6 +103,27 @@ class RegionListApi(APIView):
         return Response(self.OutputSerializer(regions, many=True).data)
 
 
+class RegionGeoJsonApi(RegionListApi):
+    """The same list as GeoJSON at a fixed URL, for map tools that cannot send ?format=."""
+
+    renderer_classes = [GeoJSONRenderer]
+
+    @extend_schema(
+        operation_id="regions_geojson", tags=["reference"],
+        summary="Regio's als GeoJSON / Regions as GeoJSON",
+        parameters=[OpenApiParameter("kind", str, enum=[c[0] for c in Region.Kind.choices])],
+        responses={
+            (200, "application/geo+json"): inline_serializer(
+                name="RegionFeatureCollectionFixed",
+                fields={"type": serializers.CharField(), "features": serializers.ListField(child=serializers.DictField())},
+            ),
+            **READ_ERROR_RESPONSES,
+        },
+    )
+    def get(self, request: Request, format: str | None = None) -> Response:
+        return super().get(request, format)
+
+
 class OrganisationListApi(APIView):
     class FilterSerializer(serializers.Serializer):  # unknown query parameters are ignored
         kind = serializers.ChoiceField(choices=Organisation.Kind.choices, required=False)
