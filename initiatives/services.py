@@ -47,7 +47,8 @@ def initiative_create(*, actor: User, data: dict[str, Any]) -> Initiative:
     initiative.full_clean()
     initiative.save()
     for field_name, values in m2m.items():
-        getattr(initiative, field_name).set(values)
+        if values:  # a new row has no links yet: nothing to clear (saves a query per relation)
+            getattr(initiative, field_name).set(values)
     activity_record(actor=actor, verb="initiative.created", target=initiative)
     return initiative
 
