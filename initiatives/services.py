@@ -56,7 +56,8 @@ def initiative_create(*, actor: User, data: dict[str, Any]) -> Initiative:
     initiative.full_clean()
     initiative.save()
     for field_name, values in m2m.items():
-        getattr(initiative, field_name).set(values)
+        if values:  # a new row has no links yet: nothing to clear (saves a query per relation)
+            getattr(initiative, field_name).set(values)
     activity_record(actor=actor, verb="initiative.created", target=initiative)
     _overlap_check_on_commit(initiative.id)
     return initiative

@@ -17,5 +17,5 @@ urlpatterns: list = [
     path("", include("initiatives.api.urls")),
     path("", include("agendas.api.urls")),
     # Keep last: other apps' API URLs are included above this line.
-    re_path(r"^.*$", api_not_found),
+    re_path(r"^[\s\S]*$", api_not_found),  # also paths with newlines
 ]

@@ -355,6 +355,8 @@ class Activity(models.Model):
         return f"{self.verb} {self.target_repr}"
 
 
-# --- API tokens (models live in portal/tokens.py; imported so Django registers them) ---------
+# --- API tokens and open-data exports (models in portal/tokens.py and portal/open_data.py;
+# imported here so Django registers them) ----------------------------------------------------
 
+from portal.open_data import OpenDataExport  # noqa: E402, F401
 from portal.tokens import ApiToken, IdempotencyRecord  # noqa: E402, F401

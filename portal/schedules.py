@@ -31,4 +31,18 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=3),
         "options": {"expires": 60 * 60 * 12},
     },
+    # Open-data downloads follow the overview within the hour; the files are rebuilt whole.
+    # https://crontab.guru/#5_*_*_*_*
+    "open-data-hourly": {
+        "task": "portal.open_data_generate_all",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 60 * 50},
+    },
+    # API Idempotency-Keys are promised for 24 hours; drop older ones nightly.
+    # https://crontab.guru/#40_3_*_*_*
+    "idempotency-records-purge-nightly": {
+        "task": "portal.idempotency_records_purge",
+        "schedule": crontab(minute=40, hour=3),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }

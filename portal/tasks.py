@@ -37,3 +37,31 @@ def worker_heartbeat() -> None:
     from portal.health import record_worker_heartbeat
 
     record_worker_heartbeat()
+@shared_task(
+    name="portal.open_data_generate_all",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def open_data_generate_all() -> None:
+    """Regenerate the public open-data files (idempotent: each file is overwritten)."""
+    from portal.open_data_services import open_data_generate_all as generate
+
+    generate()
+
+
+@shared_task(
+    name="portal.idempotency_records_purge",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def idempotency_records_purge() -> None:
+    """Forget API Idempotency-Keys older than a day (idempotent: deleting twice is harmless)."""
+    from portal.api.idempotency import idempotency_records_purge as purge
+
+    purge()

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("open-data/", include("portal.open_data_urls")),
     path("", include("initiatives.urls")),
     path("", include("agendas.urls")),
     path("", include("selection.urls")),

@@ -39,9 +39,14 @@ class InitiativeFilter(django_filters.FilterSet):
     # Multi-valued relations filter through id subqueries, so no row appears twice (which
     # would break cursor pagination).
     def filter_region(self, queryset: QuerySet[Initiative], name: str, value: str) -> QuerySet[Initiative]:
-        links = Initiative.regions.through.objects.filter(
-            Q(region__code=value) | Q(region__parent__code=value, region__kind=Region.Kind.COROP)
+        # Resolve the code to region ids first (a tiny query): the planner then sees literal ids
+        # instead of a join over regions and their parents.
+        region_ids = list(
+            Region.objects.filter(Q(code=value) | Q(parent__code=value, kind=Region.Kind.COROP)).values_list(
+                "id", flat=True
+            )
         )
+        links = Initiative.regions.through.objects.filter(region_id__in=region_ids)
         return queryset.filter(id__in=links.values("initiative_id"))
 
     def filter_priority(self, queryset: QuerySet[Initiative], name: str, value: str) -> QuerySet[Initiative]:

@@ -97,7 +97,7 @@ class InitiativeListApi(APIView):
         queryset = selectors.initiative_api_list(user=request.user, filters=filters)
         tie_breaker = "-id" if ordering.startswith("-") else "id"
         paginator = ApiCursorPagination(ordering=(ordering,) if ordering.lstrip("-") == "id" else (ordering, tie_breaker))
-        page = paginator.paginate_queryset(queryset, request, view=self)
+        page = selectors.initiative_api_attach_relations(paginator.paginate_queryset(queryset, request, view=self))
         return paginator.get_paginated_response(InitiativeOutputSerializer(page, many=True).data)
 
 

@@ -161,10 +161,11 @@ def test_unknown_or_invisible_initiative_is_404(world: World) -> None:
 
 
 def test_put_replaces_and_patch_changes_some_fields(world: World) -> None:
-    initiative = rom_initiative(world, budget=1000, contact_name="Piet")
+    initiative = rom_initiative(world, budget=1000, contact_name="Piet", external_id="CRM-1")
     client = world.client("rom")
     response = client.put(f"{URL}{initiative.pk}/", payload(world, title="Nieuw"), format="json")
     assert response.status_code == 200, response.json()
+    assert response.json()["external_id"] == "CRM-1"  # the client's link survives a PUT without it
     assert response.json()["title"] == "Nieuw"
     assert response.json()["budget"] is None  # PUT replaces: omitted optional fields get their default
     assert response.json()["contact_name"] == ""
@@ -292,3 +293,25 @@ def test_list_query_count_is_constant(world: World, page_size: int, django_asser
     with django_assert_max_num_queries(9):
         response = client.get(f"{URL}?page_size={page_size}")
     assert len(response.json()["results"]) == page_size
+
+
+def test_fast_output_matches_the_declared_serializer(world: World) -> None:
+    from rest_framework import serializers
+
+    from initiatives.api.serializers import InitiativeOutputSerializer
+    from initiatives.selectors import initiative_api_get
+    from portal.models import Priority, Theme
+
+    theme = Theme.objects.create(code="H2", name_nl="Waterstof", name_en="Hydrogen")
+    priority = Priority.objects.create(code="P1", kind="mission", name_nl="Missie", name_en="Mission")
+    initiative = rom_initiative(world, theme=theme, budget="1234.5", start_date=dt.date(2025, 1, 1),
+                                regions=[world.p1, world.c1])
+    initiative.partners.set([world.other_rom_org, world.rom_org])
+    initiative.priorities.set([priority])
+    fetched = initiative_api_get(user=world.user("staff"), initiative_id=initiative.pk)
+    fast = InitiativeOutputSerializer(fetched).data
+    generic = serializers.Serializer.to_representation(InitiativeOutputSerializer(), Initiative.objects.get(pk=initiative.pk))
+    for name in ("regions", "partners", "priorities", "vision_windows"):
+        generic[name] = sorted(generic[name])
+    assert dict(fast) == dict(generic)
+    assert fast["budget"] == "1234.50"

@@ -10,7 +10,6 @@ from typing import Any
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_view,
     inline_serializer,
 )
 from rest_framework import renderers, serializers
@@ -106,6 +105,27 @@ class RegionListApi(APIView):
                 features.append({"type": "Feature", "id": region.code, "properties": properties, "geometry": geometry})
             return Response({"type": "FeatureCollection", "features": features})
         return Response(self.OutputSerializer(regions, many=True).data)
+
+
+class RegionGeoJsonApi(RegionListApi):
+    """The same list as GeoJSON at a fixed URL, for map tools that cannot send ?format=."""
+
+    renderer_classes = [GeoJSONRenderer]
+
+    @extend_schema(
+        operation_id="regions_geojson", tags=["reference"],
+        summary="Regio's als GeoJSON / Regions as GeoJSON",
+        parameters=[OpenApiParameter("kind", str, enum=[c[0] for c in Region.Kind.choices])],
+        responses={
+            (200, "application/geo+json"): inline_serializer(
+                name="RegionFeatureCollectionFixed",
+                fields={"type": serializers.CharField(), "features": serializers.ListField(child=serializers.DictField())},
+            ),
+            **READ_ERROR_RESPONSES,
+        },
+    )
+    def get(self, request: Request, format: str | None = None) -> Response:
+        return super().get(request, format)
 
 
 class OrganisationListApi(APIView):
@@ -234,15 +254,3 @@ class VisionWindowListApi(APIView):
                    responses={200: OutputSerializer(many=True), **READ_ERROR_RESPONSES})
     def get(self, request: Request) -> Response:
         return Response(self.OutputSerializer(selectors.vision_window_api_list(), many=True).data)
-
-
-
-@extend_schema_view(
-    get=extend_schema(
-        operation_id="regions_geojson", tags=["reference"],
-        summary="Regiogrenzen als GeoJSON / Region boundaries as GeoJSON",
-        description="Dezelfde regio's als een GeoJSON FeatureCollection. / The same regions as a GeoJSON FeatureCollection.",
-    )
-)
-class RegionGeoJsonApi(RegionListApi):
-    """regions.geojson: the region list in GeoJSON, with its own operation in the schema."""

@@ -114,3 +114,11 @@ def test_default_rate_limit_comes_from_settings(world: World, settings: Any) -> 
     _token, raw = issue(world.rom_org)
     client = client_for(raw)
     assert [client.get("/api/v1/regions/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nope/", "/api/v1/initiatives/abc/", "/api/v1/initiatives/%0A1/"])
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_unknown_api_paths_are_json_404(world: World, path: str, method: str) -> None:
+    response = getattr(world.client("rom"), method)(path)
+    assert response.status_code == 404
+    assert set(response.json()) == {"message", "extra"}
