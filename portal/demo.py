@@ -231,7 +231,8 @@ def plan_initiative(seed: int, index: int, cat: Catalogue) -> InitiativePlan:
         region_ids = sorted({*region_ids, cat.regions_by_code[cat.specs[other.slug]["regions"][0]].id})
     partner_ids = sorted({p.id for p in rng.sample(partners, k=min(len(partners), rng.randint(1, 4)))} - {lead.id})
     if cat.foreign and rng.random() < 0.06:
-        partner_ids.append(rng.choice(cat.foreign).id)
+        # A set: the foreign organisation may already be one of the ecosystem's partners.
+        partner_ids = sorted({*partner_ids, rng.choice(cat.foreign).id} - {lead.id})
     priority_ids = cat.theme_priorities.get(theme_code, [])
     priority_ids = sorted(rng.sample(priority_ids, k=rng.randint(min(1, len(priority_ids)), len(priority_ids))))
     window_ids = [cat.windows[c].id for c in THEME_WINDOWS.get(theme_code, []) if c in cat.windows]

@@ -12,31 +12,33 @@ from portal.models import Ecosystem, Region
 from portal.permissions import AnyUser
 
 
+def national_totals() -> dict[str, Any]:
+    """Live initiatives, published ones and ecosystems (two queries)."""
+    live = ~Q(status__in=[Initiative.Status.MERGED, Initiative.Status.ARCHIVED])
+    totals = Initiative.objects.filter(live).aggregate(
+        total=Count("id"), published=Count("id", filter=Q(published=True))
+    )
+    return {"initiatives": totals["total"], "published": totals["published"], "ecosystems": Ecosystem.objects.count()}
+
+
 def national_counts() -> dict[str, Any]:
     """Headline figures for the programme team: totals and initiatives per landsdeel."""
     live = ~Q(status__in=[Initiative.Status.MERGED, Initiative.Status.ARCHIVED])
     totals = Initiative.objects.filter(live).aggregate(
         total=Count("id"), published=Count("id", filter=Q(published=True))
     )
-    # Per province via both direct province tags and COROP tags, counted once per initiative.
-    per_province = (
-        Region.objects.filter(kind=Region.Kind.PROVINCE)
-        .annotate(
-            n=Count(
-                "initiatives",
-                filter=Q(initiatives__status__in=[Initiative.Status.ACTIVE, Initiative.Status.DRAFT, Initiative.Status.COMPLETED]),
-                distinct=True,
-            )
-            + Count("children__initiatives", distinct=True)
-        )
-        .order_by("name")
-        .values("code", "name", "n")
-    )
+    # Per province via both direct province tags and COROP tags, counted once per initiative. The
+    # roll-up groups the tag table once (a join of both tag sets per province explodes at 100k rows).
+    counts = region_counts(initiatives=Initiative.objects.filter(live), level=Region.Kind.PROVINCE)
+    per_province = [
+        {"code": r["code"], "name": r["name"], "n": counts.get(r["code"], 0)}
+        for r in map_regions(level=Region.Kind.PROVINCE)
+    ]
     return {
         "initiatives": totals["total"],
         "published": totals["published"],
         "ecosystems": Ecosystem.objects.count(),
-        "per_province": list(per_province),
+        "per_province": per_province,
     }
 
 
@@ -63,7 +65,9 @@ def region_counts(*, initiatives: QuerySet[Initiative], level: str) -> dict[str,
     On the province level a COROP tag counts for its province. On the COROP level only COROP tags
     count (an initiative tagged with a whole province has no COROP region).
     """
-    tags = Initiative.regions.through.objects.filter(initiative_id__in=initiatives.values("id"))
+    tags = Initiative.regions.through.objects.all()
+    if initiatives.query.where:  # no semi-join over 100k ids when every initiative counts
+        tags = tags.filter(initiative_id__in=initiatives.values("id"))
     if level == Region.Kind.COROP:
         rows = tags.filter(region__kind=Region.Kind.COROP).values("region_id").annotate(
             n=Count("initiative_id", distinct=True)
@@ -251,13 +255,51 @@ def ecosystem_helix(*, ecosystem: Ecosystem) -> dict[str, Any]:
 
 def ecosystem_region_counts(*, ecosystem: Ecosystem, initiatives: QuerySet[Initiative]) -> dict[str, int]:
     """The ecosystem's initiatives per region it covers (a COROP tag also counts for its province)."""
+    from django.db.models import Case, F, When
+
     regions = list(ecosystem.regions.all())
-    tags = list(
-        Initiative.regions.through.objects.filter(initiative_id__in=initiatives.values("id")).values_list(
-            "initiative_id", "region_id", "region__parent_id"
-        )
+    ids = [r.id for r in regions]
+    area = Case(When(region_id__in=ids, then=F("region_id")), When(region__parent_id__in=ids, then=F("region__parent_id")))
+    rows = dict(
+        Initiative.regions.through.objects.filter(initiative_id__in=initiatives.values("id"))
+        .annotate(area=area)
+        .exclude(area=None)
+        .values("area")
+        .annotate(n=Count("initiative_id", distinct=True))
+        .values_list("area", "n")
     )
-    counts = {}
-    for region in regions:
-        counts[region.code] = len({i for i, r, parent in tags if r == region.id or parent == region.id})
-    return counts
+    return {region.code: rows.get(region.id, 0) for region in regions}
+
+
+# --- caching of the national aggregates ----------------------------------------------------------
+
+AGGREGATE_CACHE_SECONDS = 600
+
+
+def data_version() -> str:
+    """Changes whenever an initiative is created or saved (both maxima come from indexes).
+
+    Services save `updated_at` on every change (initiative_update also records `updated_by`), so a
+    cached aggregate keyed on this version is never older than the last change; deletions are
+    rare and covered by the time-out.
+    """
+    from django.conf import settings
+    from django.db.models import Max
+
+    agg = Initiative.objects.aggregate(updated=Max("updated_at"), last=Max("id"))
+    stamp = agg["updated"].timestamp() if agg["updated"] else 0
+    return f"{settings.DATABASES['default']['NAME']}:{agg['last']}:{stamp}"
+
+
+def cached_aggregate(*, name: str, scope: str, params: str, version: str, compute: Any) -> Any:
+    """Return compute() from the cache when the data version, scope and filters are the same."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    key = "aggregate:" + hashlib.sha256(f"{name}|{scope}|{params}|{version}".encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, AGGREGATE_CACHE_SECONDS)
+    return value

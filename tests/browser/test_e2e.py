@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from initiatives.models import Initiative
 from initiatives.tests.factories import InitiativeFactory
-from portal.models import HelixRole, Organisation, Region, Theme, User
+from portal.models import Organisation, Region, Theme, User
 from portal.tests.factories import (
     EcosystemFactory,
     EcosystemPartnerFactory,
