@@ -29,7 +29,10 @@ def national_counts() -> dict[str, Any]:
     )
     # Per province via both direct province tags and COROP tags, counted once per initiative. The
     # roll-up groups the tag table once (a join of both tag sets per province explodes at 100k rows).
-    counts = region_counts(initiatives=Initiative.objects.filter(live), level=Region.Kind.PROVINCE)
+    counts = cached_aggregate(
+        name="national_per_province", scope="all", params="", version=data_version(),
+        compute=lambda: region_counts(initiatives=Initiative.objects.filter(live), level=Region.Kind.PROVINCE),
+    )
     per_province = [
         {"code": r["code"], "name": r["name"], "n": counts.get(r["code"], 0)}
         for r in map_regions(level=Region.Kind.PROVINCE)
@@ -59,15 +62,23 @@ def _province_of_tag():
     return Case(When(region__kind=Region.Kind.COROP, then=F("region__parent_id")), default=F("region_id"))
 
 
+def _restrict(tags: QuerySet[Any], initiatives: QuerySet[Initiative]) -> QuerySet[Any]:
+    """Tag rows (initiative-region or initiative-priority) of these initiatives only.
+
+    No semi-join when the queryset is unfiltered: at 100k initiatives it costs more than the count.
+    """
+    if not initiatives.query.where:
+        return tags
+    return tags.filter(initiative_id__in=initiatives.values("id"))
+
+
 def region_counts(*, initiatives: QuerySet[Initiative], level: str) -> dict[str, int]:
     """Initiatives per province or per COROP region as {code: n}; each initiative counted once per region.
 
     On the province level a COROP tag counts for its province. On the COROP level only COROP tags
     count (an initiative tagged with a whole province has no COROP region).
     """
-    tags = Initiative.regions.through.objects.all()
-    if initiatives.query.where:  # no semi-join over 100k ids when every initiative counts
-        tags = tags.filter(initiative_id__in=initiatives.values("id"))
+    tags = _restrict(Initiative.regions.through.objects.all(), initiatives)
     if level == Region.Kind.COROP:
         rows = tags.filter(region__kind=Region.Kind.COROP).values("region_id").annotate(
             n=Count("initiative_id", distinct=True)
@@ -112,7 +123,7 @@ def theme_landsdeel_counts(*, initiatives: QuerySet[Initiative]) -> dict[str, An
         default=F("region_id"),
     )
     rows = (
-        Initiative.regions.through.objects.filter(initiative_id__in=initiatives.values("id"))
+        _restrict(Initiative.regions.through.objects.all(), initiatives)
         .annotate(landsdeel=landsdeel, theme=F("initiative__theme_id"))
         .values("theme", "landsdeel")
         .annotate(n=Count("initiative_id", distinct=True))
@@ -152,7 +163,7 @@ def coverage_matrix(*, initiatives: QuerySet[Initiative]) -> dict[str, Any]:
         default=None,
     )
     rows = (
-        Initiative.priorities.through.objects.filter(initiative_id__in=initiatives.values("id"))
+        _restrict(Initiative.priorities.through.objects.all(), initiatives)
         .annotate(province=province)
         .exclude(province=None)
         .values("priority_id", "province")
