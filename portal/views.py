@@ -227,3 +227,18 @@ def ecosystem_detail(request: HttpRequest, slug: str) -> HttpResponse:
         },
     }
     return render(request, "portal/ecosystem_detail.html", context)
+
+
+@login_required
+def job_progress(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The progress partial of one long job (polled by htmx); the loader checks permissions."""
+    from django.http import Http404
+
+    from portal.jobs import job_loader
+
+    loader = job_loader(kind)
+    if loader is None:
+        raise Http404
+    job = loader(request.user, pk)
+    context = {"job": job, "kind": kind, "pk": pk, "url": request.path}
+    return render(request, "portal/_job_progress.html", context)
