@@ -29,14 +29,13 @@ def national_counts() -> dict[str, Any]:
     )
     # Per province via both direct province tags and COROP tags, counted once per initiative. The
     # roll-up groups the tag table once (a join of both tag sets per province explodes at 100k rows).
-    counts = cached_aggregate(
-        name="national_per_province", scope="all", params="", version=data_version(),
-        compute=lambda: region_counts(initiatives=Initiative.objects.filter(live), level=Region.Kind.PROVINCE),
+    def per_province_rows() -> list[dict[str, Any]]:
+        counts = region_counts(initiatives=Initiative.objects.filter(live), level=Region.Kind.PROVINCE, with_names=True)
+        return [{"code": code, "name": name, "n": n} for code, (name, n) in counts.items()]
+
+    per_province = cached_aggregate(
+        name="national_per_province", scope="all", params="", version=data_version(), compute=per_province_rows,
     )
-    per_province = [
-        {"code": r["code"], "name": r["name"], "n": counts.get(r["code"], 0)}
-        for r in map_regions(level=Region.Kind.PROVINCE)
-    ]
     return {
         "initiatives": totals["total"],
         "published": totals["published"],
@@ -72,7 +71,7 @@ def _restrict(tags: QuerySet[Any], initiatives: QuerySet[Initiative]) -> QuerySe
     return tags.filter(initiative_id__in=initiatives.values("id"))
 
 
-def region_counts(*, initiatives: QuerySet[Initiative], level: str) -> dict[str, int]:
+def region_counts(*, initiatives: QuerySet[Initiative], level: str, with_names: bool = False) -> dict[str, Any]:
     """Initiatives per province or per COROP region as {code: n}; each initiative counted once per region.
 
     On the province level a COROP tag counts for its province. On the COROP level only COROP tags
@@ -88,8 +87,10 @@ def region_counts(*, initiatives: QuerySet[Initiative], level: str) -> dict[str,
             "area"
         ).annotate(n=Count("initiative_id", distinct=True)).values_list("area", "n")
     by_id = dict(rows)
-    regions = Region.objects.filter(kind=level).order_by("name").values_list("id", "code")
-    return {code: by_id.get(region_id, 0) for region_id, code in regions}
+    regions = Region.objects.filter(kind=level).order_by("name").values_list("id", "code", "name")
+    if with_names:
+        return {code: (name, by_id.get(region_id, 0)) for region_id, code, name in regions}
+    return {code: by_id.get(region_id, 0) for region_id, code, _name in regions}
 
 
 def map_regions(*, level: str) -> list[dict[str, Any]]:
