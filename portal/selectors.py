@@ -12,31 +12,35 @@ from portal.models import Ecosystem, FutureVisionWindow, Organisation, Priority,
 from portal.permissions import AnyUser
 
 
+def national_totals() -> dict[str, Any]:
+    """Live initiatives, published ones and ecosystems (two queries)."""
+    live = ~Q(status__in=[Initiative.Status.MERGED, Initiative.Status.ARCHIVED])
+    totals = Initiative.objects.filter(live).aggregate(
+        total=Count("id"), published=Count("id", filter=Q(published=True))
+    )
+    return {"initiatives": totals["total"], "published": totals["published"], "ecosystems": Ecosystem.objects.count()}
+
+
 def national_counts() -> dict[str, Any]:
     """Headline figures for the programme team: totals and initiatives per landsdeel."""
     live = ~Q(status__in=[Initiative.Status.MERGED, Initiative.Status.ARCHIVED])
     totals = Initiative.objects.filter(live).aggregate(
         total=Count("id"), published=Count("id", filter=Q(published=True))
     )
-    # Per province via both direct province tags and COROP tags, counted once per initiative.
-    per_province = (
-        Region.objects.filter(kind=Region.Kind.PROVINCE)
-        .annotate(
-            n=Count(
-                "initiatives",
-                filter=Q(initiatives__status__in=[Initiative.Status.ACTIVE, Initiative.Status.DRAFT, Initiative.Status.COMPLETED]),
-                distinct=True,
-            )
-            + Count("children__initiatives", distinct=True)
-        )
-        .order_by("name")
-        .values("code", "name", "n")
+    # Per province via both direct province tags and COROP tags, counted once per initiative. The
+    # roll-up groups the tag table once (a join of both tag sets per province explodes at 100k rows).
+    def per_province_rows() -> list[dict[str, Any]]:
+        counts = region_counts(initiatives=Initiative.objects.filter(live), level=Region.Kind.PROVINCE, with_names=True)
+        return [{"code": code, "name": name, "n": n} for code, (name, n) in counts.items()]
+
+    per_province = cached_aggregate(
+        name="national_per_province", scope="all", params="", version=data_version(), compute=per_province_rows,
     )
     return {
         "initiatives": totals["total"],
         "published": totals["published"],
         "ecosystems": Ecosystem.objects.count(),
-        "per_province": list(per_province),
+        "per_province": per_province,
     }
 
 
@@ -57,13 +61,23 @@ def _province_of_tag():
     return Case(When(region__kind=Region.Kind.COROP, then=F("region__parent_id")), default=F("region_id"))
 
 
-def region_counts(*, initiatives: QuerySet[Initiative], level: str) -> dict[str, int]:
+def _restrict(tags: QuerySet[Any], initiatives: QuerySet[Initiative]) -> QuerySet[Any]:
+    """Tag rows (initiative-region or initiative-priority) of these initiatives only.
+
+    No semi-join when the queryset is unfiltered: at 100k initiatives it costs more than the count.
+    """
+    if not initiatives.query.where:
+        return tags
+    return tags.filter(initiative_id__in=initiatives.values("id"))
+
+
+def region_counts(*, initiatives: QuerySet[Initiative], level: str, with_names: bool = False) -> dict[str, Any]:
     """Initiatives per province or per COROP region as {code: n}; each initiative counted once per region.
 
     On the province level a COROP tag counts for its province. On the COROP level only COROP tags
     count (an initiative tagged with a whole province has no COROP region).
     """
-    tags = Initiative.regions.through.objects.filter(initiative_id__in=initiatives.values("id"))
+    tags = _restrict(Initiative.regions.through.objects.all(), initiatives)
     if level == Region.Kind.COROP:
         rows = tags.filter(region__kind=Region.Kind.COROP).values("region_id").annotate(
             n=Count("initiative_id", distinct=True)
@@ -73,8 +87,10 @@ def region_counts(*, initiatives: QuerySet[Initiative], level: str) -> dict[str,
             "area"
         ).annotate(n=Count("initiative_id", distinct=True)).values_list("area", "n")
     by_id = dict(rows)
-    regions = Region.objects.filter(kind=level).order_by("name").values_list("id", "code")
-    return {code: by_id.get(region_id, 0) for region_id, code in regions}
+    regions = Region.objects.filter(kind=level).order_by("name").values_list("id", "code", "name")
+    if with_names:
+        return {code: (name, by_id.get(region_id, 0)) for region_id, code, name in regions}
+    return {code: by_id.get(region_id, 0) for region_id, code, _name in regions}
 
 
 def map_regions(*, level: str) -> list[dict[str, Any]]:
@@ -108,7 +124,7 @@ def theme_landsdeel_counts(*, initiatives: QuerySet[Initiative]) -> dict[str, An
         default=F("region_id"),
     )
     rows = (
-        Initiative.regions.through.objects.filter(initiative_id__in=initiatives.values("id"))
+        _restrict(Initiative.regions.through.objects.all(), initiatives)
         .annotate(landsdeel=landsdeel, theme=F("initiative__theme_id"))
         .values("theme", "landsdeel")
         .annotate(n=Count("initiative_id", distinct=True))
@@ -148,7 +164,7 @@ def coverage_matrix(*, initiatives: QuerySet[Initiative]) -> dict[str, Any]:
         default=None,
     )
     rows = (
-        Initiative.priorities.through.objects.filter(initiative_id__in=initiatives.values("id"))
+        _restrict(Initiative.priorities.through.objects.all(), initiatives)
         .annotate(province=province)
         .exclude(province=None)
         .values("priority_id", "province")
@@ -251,16 +267,56 @@ def ecosystem_helix(*, ecosystem: Ecosystem) -> dict[str, Any]:
 
 def ecosystem_region_counts(*, ecosystem: Ecosystem, initiatives: QuerySet[Initiative]) -> dict[str, int]:
     """The ecosystem's initiatives per region it covers (a COROP tag also counts for its province)."""
+    from django.db.models import Case, F, When
+
     regions = list(ecosystem.regions.all())
-    tags = list(
-        Initiative.regions.through.objects.filter(initiative_id__in=initiatives.values("id")).values_list(
-            "initiative_id", "region_id", "region__parent_id"
-        )
+    ids = [r.id for r in regions]
+    area = Case(When(region_id__in=ids, then=F("region_id")), When(region__parent_id__in=ids, then=F("region__parent_id")))
+    rows = dict(
+        Initiative.regions.through.objects.filter(initiative_id__in=initiatives.values("id"))
+        .annotate(area=area)
+        .exclude(area=None)
+        .values("area")
+        .annotate(n=Count("initiative_id", distinct=True))
+        .values_list("area", "n")
     )
-    counts = {}
-    for region in regions:
-        counts[region.code] = len({i for i, r, parent in tags if r == region.id or parent == region.id})
-    return counts
+    return {region.code: rows.get(region.id, 0) for region in regions}
+
+
+# --- caching of the national aggregates ----------------------------------------------------------
+
+AGGREGATE_CACHE_SECONDS = 600
+
+
+def data_version() -> str:
+    """Changes whenever an initiative is created or saved (both maxima come from indexes).
+
+    Services save `updated_at` on every change (initiative_update also records `updated_by`), so a
+    cached aggregate keyed on this version is never older than the last change; deletions are
+    rare and covered by the time-out.
+    """
+    from django.conf import settings
+    from django.db.models import Max
+
+    agg = Initiative.objects.aggregate(updated=Max("updated_at"), last=Max("id"))
+    stamp = agg["updated"].timestamp() if agg["updated"] else 0
+    return f"{settings.DATABASES['default']['NAME']}:{agg['last']}:{stamp}"
+
+
+def cached_aggregate(*, name: str, scope: str, params: str, version: str, compute: Any) -> Any:
+    """Return compute() from the cache when the data version, scope and filters are the same."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    key = "aggregate:" + hashlib.sha256(f"{name}|{scope}|{params}|{version}".encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, AGGREGATE_CACHE_SECONDS)
+    return value
+
+
 # --- API reference reads ---------------------------------------------------------------------
 # Each returns a queryset in its final shape, so the API's query count does not grow with rows.
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("kaart/grenzen.json", views.map_boundaries, name="map-boundaries"),
     path("kaart/regio/<str:code>/", views.region_panel, name="region-panel"),
+    path("taken/<slug:kind>/<int:pk>/voortgang/", views.job_progress, name="job-progress"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api_urls")),

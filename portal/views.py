@@ -25,7 +25,7 @@ from portal.templatetags.portal_extras import localname
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    context: dict = {"counts": selectors.national_counts()}
+    context: dict = {}
     if permissions.is_board(user):
         ecosystems = list(selectors.board_ecosystems(user=user))
         context["ecosystems"] = ecosystems
@@ -34,12 +34,16 @@ def home(request: HttpRequest) -> HttpResponse:
         )[:50]
         template = "portal/home_board.html"
     elif permissions.is_rom(user):
+        context["counts"] = selectors.national_counts()
         context["provinces"] = selectors.rom_provinces(user=user)
         template = "portal/home_rom.html"
     elif permissions.is_programme_team(user):
+        context["counts"] = selectors.national_counts()
         template = "portal/home_staff.html"
     else:
-        context.update(_map_context(request, permissions.initiatives_visible_to(user), Region.Kind.PROVINCE))
+        context.update(_map_context(
+            request, permissions.initiatives_visible_to(user), Region.Kind.PROVINCE, version=selectors.data_version()
+        ))
         context["ecosystems"] = selectors.ecosystem_list(user=user)
         context["public_count"] = permissions.initiatives_visible_to(user).count()
         template = "portal/home_public.html"
@@ -82,8 +86,33 @@ def _level(request: HttpRequest) -> str:
     return Region.Kind.COROP if request.GET.get("level") == Region.Kind.COROP else Region.Kind.PROVINCE
 
 
-def _map_context(request: HttpRequest, initiatives: Any, level: str) -> dict[str, Any]:
-    counts = selectors.region_counts(initiatives=initiatives, level=level)
+def _cache_params(request: HttpRequest) -> str:
+    keys = (*MAP_FILTERS, "level")
+    return "&".join(f"{k}={v}" for k in keys for v in sorted(request.GET.getlist(k)))
+
+
+def _cache_scope(user: Any) -> str:
+    """Aggregates are shared by everyone who sees the same set of initiatives."""
+    if permissions.is_programme_team(user):
+        return "team"
+    if not user.is_authenticated:
+        return "public"
+    return f"user:{user.pk}"
+
+
+def _map_context(
+    request: HttpRequest, initiatives: Any, level: str, version: str | None = None
+) -> dict[str, Any]:
+    def compute() -> dict[str, int]:
+        return selectors.region_counts(initiatives=initiatives, level=level)
+
+    if version is None:
+        counts = compute()
+    else:
+        counts = selectors.cached_aggregate(
+            name="region_counts", scope=_cache_scope(request.user), params=_cache_params(request) + level,
+            version=version, compute=compute,
+        )
     regions = selectors.map_regions(level=level)
     filters = request.GET.copy()
     filters.pop("level", None)
@@ -122,15 +151,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     filterset = _map_filterset(request)
     initiatives = _filtered(filterset)
-    theme_chart = selectors.theme_landsdeel_counts(initiatives=initiatives)
+    # The national aggregates are cached per filter set until an initiative changes.
+    version = selectors.data_version()
+    cache_args = {"scope": _cache_scope(request.user), "params": _cache_params(request), "version": version}
+    theme_chart = selectors.cached_aggregate(
+        name="theme_landsdeel", compute=lambda: selectors.theme_landsdeel_counts(initiatives=initiatives), **cache_args
+    )
+    coverage = selectors.cached_aggregate(
+        name="coverage", compute=lambda: selectors.coverage_matrix(initiatives=initiatives), **cache_args
+    )
     context = {
         "filter": filterset,
-        **_map_context(request, initiatives, _level(request)),
+        **_map_context(request, initiatives, _level(request), version=version),
         "theme_chart": theme_chart,
         "theme_chart_config": _theme_chart_config(theme_chart),
-        "coverage": selectors.coverage_matrix(initiatives=initiatives),
+        "coverage": coverage,
         "attention": attention_items(user=request.user),
-        "counts": selectors.national_counts(),
+        "counts": selectors.national_totals(),
     }
     return render(request, "portal/dashboard.html", context)
 
@@ -190,3 +227,18 @@ def ecosystem_detail(request: HttpRequest, slug: str) -> HttpResponse:
         },
     }
     return render(request, "portal/ecosystem_detail.html", context)
+
+
+@login_required
+def job_progress(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The progress partial of one long job (polled by htmx); the loader checks permissions."""
+    from django.http import Http404
+
+    from portal.jobs import job_loader
+
+    loader = job_loader(kind)
+    if loader is None:
+        raise Http404
+    job = loader(request.user, pk)
+    context = {"job": job, "kind": kind, "pk": pk, "url": request.path}
+    return render(request, "portal/_job_progress.html", context)

@@ -224,3 +224,18 @@ def test_dates_render(client, staff, eco):
     initiative = InitiativeFactory(ecosystem=eco, start_date=dt.date(2024, 1, 1), end_date=dt.date(2026, 6, 30))
     client.force_login(staff)
     assert "2026" in client.get(reverse("initiatives:detail", args=[initiative.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_search_query_matches_the_gin_index(eco):
+    """The GIN expression index (migration 0003) must match the vector the overview searches on."""
+    from django.db import connection
+
+    InitiativeFactory(ecosystem=eco)
+    qs = initiative_search(queryset=Initiative.objects.all(), query="waterstof", rank=False)
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "initiative_search_nl_idx" in plan, plan

@@ -100,6 +100,19 @@ class TestDashboard:
         assert response.context["map_config"]["counts"]["CR36"] == 1
         assert response.status_code == 200
 
+    def test_cached_aggregates_follow_changes(self, client, staff, eco):
+        InitiativeFactory(ecosystem=eco, regions=[region("CR36")])
+        client.force_login(staff)
+        assert client.get(DASHBOARD).context["map_config"]["counts"]["PV30"] == 1
+        assert client.get(DASHBOARD).context["map_config"]["counts"]["PV30"] == 1  # from the cache
+        from initiatives.services import initiative_update
+
+        moved = InitiativeFactory(ecosystem=eco, regions=[region("CR36")])
+        assert client.get(DASHBOARD).context["map_config"]["counts"]["PV30"] == 2
+        initiative_update(initiative=moved, actor=board_user_for(eco), data={"regions": [region("PV20")]})
+        counts = client.get(DASHBOARD).context["map_config"]["counts"]
+        assert counts["PV30"] == 1 and counts["PV20"] == 1
+
     def test_needs_attention_lists_stale_drafts(self, client, staff, eco):
         stale = InitiativeFactory(ecosystem=eco, draft=True)
         Initiative.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - dt.timedelta(days=120))

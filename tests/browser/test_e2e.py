@@ -121,6 +121,12 @@ def test_board_edits_an_initiative_with_a_bad_field_then_fixes_it(page, world):
     assert "750000" in history
     target.refresh_from_db()
     assert target.budget == 750000
+    # The board's workspace and its profile form.
+    page.goto("/")
+    screenshot(page, "board-home")
+    assert_accessible(page, "board-home")
+    page.goto(reverse("ecosystem-edit", args=["brainport"]))
+    assert_accessible(page, "ecosystem-edit")
     assert page.js_errors == []
 
 

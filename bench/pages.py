@@ -1,0 +1,293 @@
+"""Page timings against a live server on a seeded scratch database.
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/pages.py [--size 100000]
+
+Sets up a scratch PostgreSQL database next to the one in DATABASE_URL (`<name>_bench_pages`),
+migrates it, loads the reference data, seeds it with `manage.py seed_demo --size N` and runs
+ANALYZE. Then it starts gunicorn on that database (DEBUG off, Redis cache from REDIS_URL), logs
+in as the demo programme-team user and requests each page `--requests` times (after warm-up).
+
+For every page it reports the median and p95 in ms and, as baseline, the raw SQL time of the
+page's main query (the same SQL the page runs, built by the same selectors, executed directly on
+the database). The dashboard's aggregates are cached until an initiative changes, so it is also
+measured "cold": after touching one initiative before every request.
+
+The last line of output is one JSON object with at least `seconds` (the slowest median of the
+pages the issue names: dashboard, overview unfiltered and filtered, detail) and
+`baseline_seconds` (that page's baseline, measured in the same run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - the demo data's public password
+REQUIRED = ("dashboard", "overview", "overview_filtered", "detail")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def scratch_url(url: str) -> tuple[str, str, str]:
+    """(admin url, scratch url, scratch db name) for DATABASE_URL."""
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/") or "postgres"
+    scratch = f"{name}_bench_pages"
+    return url, urllib.parse.urlunsplit(parts._replace(path="/" + scratch)), scratch
+
+
+def psql(url: str, sql: str) -> str:
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return str(cur.fetchone()[0]) if cur.description else ""
+    finally:
+        conn.close()
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Browser:
+    """A tiny HTTP client with cookies (stdlib only)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        with self.opener.open(self.base + path, timeout=120) as response:
+            return response.status, response.read()
+
+    def login(self, username: str) -> None:
+        _status, body = self.get("/inloggen/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+        data = urllib.parse.urlencode({"username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token})
+        request = urllib.request.Request(  # noqa: S310 - http to our own server
+            self.base + "/inloggen/", data=data.encode(), headers={"Referer": self.base}
+        )
+        with self.opener.open(request, timeout=60) as response:
+            if "/inloggen/" in response.url:
+                raise SystemExit(f"login as {username} failed")
+
+
+def timed(browser: Browser, path: str) -> float:
+    started = time.perf_counter()
+    status, _body = browser.get(path)
+    elapsed = time.perf_counter() - started
+    if status != 200:
+        raise SystemExit(f"{path}: HTTP {status}")
+    return elapsed
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"median_ms": round(statistics.median(ordered) * 1000, 1), "p95_ms": round(p95 * 1000, 1)}
+
+
+def main_queries(scratch: str) -> dict[str, Any]:
+    """The SQL of each page's main query, built by the same selectors the pages use."""
+    os.environ.update({"DATABASE_URL": scratch, "PORTAL_DEMO": "1", "DEBUG": "0"})
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.http import QueryDict
+
+    from initiatives import selectors as initiative_selectors
+    from initiatives.filters import InitiativeFilter
+    from initiatives.models import Initiative
+    from portal import permissions
+    from portal import selectors as portal_selectors
+    from portal.models import Region, User
+
+    staff = User.objects.get(username="programmateam")
+    detail_id = Initiative.objects.filter(published=True, status="active").order_by("id").values_list("id", flat=True)[1000]
+
+    def overview_sql(params: str) -> list[tuple[str, Any]]:
+        filterset = InitiativeFilter(QueryDict(params) or None, queryset=initiative_selectors.initiative_list(user=staff))
+        qs = filterset.qs if filterset.is_bound else filterset.queryset
+        # The paginator's COUNT and the page's 50 rows.
+        return [_count_sql(qs), qs[:50].query.sql_with_params()]
+
+    def _count_sql(qs: Any) -> tuple[str, Any]:
+        sql, params = qs.order_by().values("id").query.sql_with_params()
+        return f"SELECT COUNT(*) FROM ({sql}) AS sub", params
+
+    from django.db import connection
+    from django.db.models import Count
+
+    tags = Initiative.regions.through.objects.exclude(region__kind=Region.Kind.LANDSDEEL)
+    map_query = tags.annotate(area=portal_selectors._province_of_tag()).values("area").annotate(
+        n=Count("initiative_id", distinct=True)
+    ).values_list("area", "n")
+    detail = Initiative.objects.select_related(
+        "ecosystem", "lead_organisation", "owner_organisation", "theme", "merged_into"
+    ).filter(pk=detail_id)
+    queries = {
+        "dashboard": [map_query.query.sql_with_params()],
+        "overview": overview_sql(""),
+        "overview_filtered": overview_sql("theme=hydrogen&stage=pilot&sort=title"),
+        "overview_search": overview_sql("q=waterstof"),
+        "detail": [detail.query.sql_with_params()],
+        "public_home": [
+            tags.filter(initiative_id__in=permissions.initiatives_visible_to(_anonymous()).values("id"))
+            .annotate(area=portal_selectors._province_of_tag()).values("area")
+            .annotate(n=Count("initiative_id", distinct=True)).values_list("area", "n").query.sql_with_params()
+        ],
+    }
+    return {"queries": queries, "detail_id": detail_id, "connection": connection}
+
+
+def _anonymous() -> Any:
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+def time_sql(connection: Any, statements: list[tuple[str, Any]], runs: int) -> float:
+    """Median wall time of running the statements once, over `runs` runs (after one warm-up)."""
+    samples = []
+    with connection.cursor() as cursor:
+        for i in range(runs + 1):
+            started = time.perf_counter()
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+            if i:
+                samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=100_000, help="initiatives to seed (default 100000)")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30)")
+    parser.add_argument("--reuse", action="store_true", help="reuse the scratch database if it holds --size initiatives")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not database_url.startswith("postgres"):
+        raise SystemExit("DATABASE_URL must point at PostgreSQL")
+    if not redis_url:
+        raise SystemExit("REDIS_URL is required (the pages cache their aggregates in Redis)")
+    admin_url, scratch, scratch_name = scratch_url(database_url)
+
+    env = {**os.environ, "DATABASE_URL": scratch, "PORTAL_DEMO": "1", "DEBUG": "0", "REDIS_URL": ""}
+    reuse = False
+    if args.reuse and psql(admin_url, f"SELECT count(*) FROM pg_database WHERE datname = '{scratch_name}'") == "1":
+        reuse = psql(scratch, "SELECT count(*) FROM initiatives_initiative WHERE external_id LIKE 'demo-%'") == str(args.size)
+    if not reuse:
+        log(f"creating {scratch_name} and seeding {args.size} initiatives (minutes at 100k)")
+        psql(admin_url, f'DROP DATABASE IF EXISTS "{scratch_name}"')
+        psql(admin_url, f'CREATE DATABASE "{scratch_name}"')
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "load_reference_data")
+        seeded = time.perf_counter()
+        manage(env, "seed_demo", "--size", str(args.size), "--quiet-logins")
+        log(f"seeded in {time.perf_counter() - seeded:.0f} s")
+    psql(scratch, "ANALYZE")
+
+    port = free_port()
+    server_env = {
+        **os.environ, "DATABASE_URL": scratch, "REDIS_URL": redis_url, "DEBUG": "0", "PORTAL_DEMO": "",
+        "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "portal.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning"],
+        cwd=ROOT, env=server_env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/inloggen/", timeout=2).read()  # noqa: S310 - our own server
+                break
+            except OSError:
+                time.sleep(0.3)
+        built = main_queries(scratch)
+        detail_id = built["detail_id"]
+        staff = Browser(base)
+        staff.login("programmateam")
+        public = Browser(base)
+        pages = {
+            "dashboard": (staff, "/dashboard/"),
+            "overview": (staff, "/initiatieven/"),
+            "overview_filtered": (staff, "/initiatieven/?theme=hydrogen&stage=pilot&sort=title"),
+            "overview_search": (staff, "/initiatieven/?q=waterstof"),
+            "detail": (staff, f"/initiatieven/{detail_id}/"),
+            "public_home": (public, "/"),
+        }
+        results: dict[str, Any] = {}
+        for name, (client, path) in pages.items():
+            for _ in range(3):
+                timed(client, path)
+            samples = [timed(client, path) for _ in range(args.requests)]
+            baseline = time_sql(built["connection"], built["queries"][name], args.requests)
+            results[name] = {**summary(samples), "baseline_ms": round(baseline * 1000, 1), "path": path}
+            log(f"{name:18s} median {results[name]['median_ms']:7.1f} ms  p95 {results[name]['p95_ms']:7.1f} ms  "
+                f"baseline {results[name]['baseline_ms']:7.1f} ms")
+        # The dashboard without its cache: touch one initiative before each request.
+        cold = []
+        for _ in range(max(5, args.requests // 5)):
+            psql(scratch, f"UPDATE initiatives_initiative SET updated_at = now() WHERE id = {detail_id}")
+            cold.append(timed(staff, "/dashboard/"))
+        results["dashboard_cold"] = {**summary(cold), "baseline_ms": results["dashboard"]["baseline_ms"]}
+        log(f"{'dashboard_cold':18s} median {results['dashboard_cold']['median_ms']:7.1f} ms  "
+            f"p95 {results['dashboard_cold']['p95_ms']:7.1f} ms")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            psql(admin_url, f'DROP DATABASE IF EXISTS "{scratch_name}"')
+    slowest = max(REQUIRED, key=lambda n: results[n]["median_ms"])
+    print(json.dumps({
+        "bench": "pages",
+        "size": args.size,
+        "requests_per_page": args.requests,
+        "seconds": results[slowest]["median_ms"] / 1000,
+        "baseline_seconds": results[slowest]["baseline_ms"] / 1000,
+        "slowest_page": slowest,
+        "p95_ms": max(results[n]["p95_ms"] for n in REQUIRED),
+        "pages": results,
+    }))
+
+
+if __name__ == "__main__":
+    main()
