@@ -251,3 +251,35 @@ def test_nightly_beat_entry_scores_every_open_round_and_skips_running_ones(setup
         assert tasks.scoring_rounds_nightly.delay().get() == 1
     assert ScoringRun.objects.get(round=round_).status == ScoringRun.Status.DONE
     assert ScoringRun.objects.filter(round=busy).count() == 1
+
+
+@pytest.mark.django_db
+def test_sqlite_demo_path_uses_the_python_reference_and_writes_the_same_rows(setup_round, monkeypatch):
+    """Demo mode (SQLite) has no percentile_cont: chunks run the Python reference instead."""
+    from types import SimpleNamespace
+
+    round_, initiatives, (a1, a2), _staff = setup_round
+    for assessor, value in ((a1, 5), (a2, 2)):
+        services.assessment_save(
+            selection_round=round_, initiative=initiatives[0], actor=assessor, answers=full_answers(round_, value), submit=True
+        )
+    run = ScoringRun.objects.create(round=round_)
+    (chunk_id,) = services.scoring_run_dispatch(run_id=run.pk, chunk_size=10)
+    assert services.scoring_chunk_process(chunk_id=chunk_id) == 3
+    sql_rows = _result_rows(round_)
+
+    InitiativeRoundResult.objects.all().delete()
+    run.refresh_from_db()
+    assert run.status == ScoringRun.Status.DONE  # so a second run may start
+    run2 = ScoringRun.objects.create(round=round_)
+    (chunk2,) = services.scoring_run_dispatch(run_id=run2.pk, chunk_size=10)
+    monkeypatch.setattr(services, "connection", SimpleNamespace(vendor="sqlite"))
+    assert services.scoring_chunk_process(chunk_id=chunk2) == 3
+    python_rows = _result_rows(round_)
+    assert len(python_rows) == len(sql_rows) == 3
+    for got, expected in zip(python_rows, sql_rows, strict=True):
+        assert got[0] == expected[0] and got[2] == expected[2]
+        assert got[3] == pytest.approx(expected[3], abs=1e-5)
+        assert got[5:] == expected[5:]
+        for code, data in expected[1].items():
+            assert got[1][code] == pytest.approx(data)
