@@ -78,14 +78,13 @@ def initiative_update(*, initiative: Initiative, actor: User, data: dict[str, An
         new_ecosystem = data["ecosystem"]
         if new_ecosystem is None or new_ecosystem.id not in permissions.board_ecosystem_ids(actor):
             raise PermissionDenied
-    if data:
-        data = {**data, "updated_by": actor}
     changes = model_update(instance=initiative, data=data, actor=actor, verb="initiative.updated")
-    if changes and not set(changes) - set(M2M_FIELDS):
-        # Only relations changed, so no row was saved: move updated_at anyway, because API
-        # clients sync on it (updated_since) and versions (ETag) derive from it.
-        initiative.save(update_fields=["updated_at"])
-    changes.pop("updated_by", None)
+    if changes:
+        # Who changed it last, and updated_at moves even when only relations changed: API
+        # clients sync on it (updated_since) and versions (ETag) derive from it. A call that
+        # changes nothing writes nothing, not even an activity row.
+        initiative.updated_by = actor
+        initiative.save(update_fields=["updated_by", "updated_at"])
     if OVERLAP_FIELDS & changes.keys():
         _overlap_check_on_commit(initiative.id)
     return changes

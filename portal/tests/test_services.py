@@ -67,6 +67,15 @@ class TestInitiativeServices:
         verbs = list(selectors.initiative_history(initiative=initiative).values_list("verb", flat=True))
         assert verbs == ["initiative.updated", "initiative.created"]
 
+    def test_update_that_changes_nothing_records_nothing(self, eco):
+        initiative = InitiativeFactory(ecosystem=eco)
+        board = board_user_for(eco)
+        assert services.initiative_update(initiative=initiative, actor=board, data={"title": initiative.title}) == {}
+        assert not Activity.objects.filter(target_id=initiative.id, verb="initiative.updated").exists()
+        services.initiative_update(initiative=initiative, actor=board, data={"title": "Nieuwe titel"})
+        initiative.refresh_from_db()
+        assert initiative.updated_by == board
+
     def test_create_requires_a_region(self, eco):
         with pytest.raises(ValidationError) as excinfo:
             services.initiative_create(actor=board_user_for(eco), data={
