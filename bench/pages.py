@@ -9,8 +9,8 @@ in as the demo programme-team user and requests each page `--requests` times (af
 
 For every page it reports the median and p95 in ms and, as baseline, the raw SQL time of the
 page's main query (the same SQL the page runs, built by the same selectors, executed directly on
-the database). The dashboard's aggregates are cached until an initiative changes, so it is also
-measured "cold": after touching one initiative before every request.
+the database). The dashboard's aggregates are cached per filter set (recounted at most once a
+minute when initiatives change), so it is also measured "cold": the first view of a filter set.
 
 The last line of output is one JSON object with at least `seconds` (the slowest median of the
 pages the issue names: dashboard, overview unfiltered and filtered, detail) and
@@ -260,12 +260,12 @@ def main() -> None:
             results[name] = {**summary(samples), "baseline_ms": round(baseline * 1000, 1), "path": path}
             log(f"{name:18s} median {results[name]['median_ms']:7.1f} ms  p95 {results[name]['p95_ms']:7.1f} ms  "
                 f"baseline {results[name]['baseline_ms']:7.1f} ms")
-        # The dashboard without its cache: touch one initiative before each request.
-        cold = []
-        for _ in range(max(5, args.requests // 5)):
-            psql(scratch, f"UPDATE initiatives_initiative SET updated_at = now() WHERE id = {detail_id}")
-            cold.append(timed(staff, "/dashboard/"))
-        results["dashboard_cold"] = {**summary(cold), "baseline_ms": results["dashboard"]["baseline_ms"]}
+        # The dashboard without its cache: the first view of each theme filter computes the
+        # aggregates (the cache is keyed on the filters and serves a figure for up to a minute).
+        themes = psql(scratch, "SELECT string_agg(code, ',' ORDER BY code) FROM portal_theme").split(",")
+        cold = [timed(staff, f"/dashboard/?theme={code}") for code in themes[:8]]
+        results["dashboard_cold"] = {**summary(cold), "baseline_ms": results["dashboard"]["baseline_ms"],
+                                     "path": "/dashboard/?theme=<each of 8 themes, first view>"}
         log(f"{'dashboard_cold':18s} median {results['dashboard_cold']['median_ms']:7.1f} ms  "
             f"p95 {results['dashboard_cold']['p95_ms']:7.1f} ms")
     finally:
@@ -281,8 +281,8 @@ def main() -> None:
         "bench": "pages",
         "size": args.size,
         "requests_per_page": args.requests,
-        "seconds": results[slowest]["median_ms"] / 1000,
-        "baseline_seconds": results[slowest]["baseline_ms"] / 1000,
+        "seconds": round(results[slowest]["median_ms"] / 1000, 4),
+        "baseline_seconds": round(results[slowest]["baseline_ms"] / 1000, 4),
         "slowest_page": slowest,
         "p95_ms": max(results[n]["p95_ms"] for n in REQUIRED),
         "pages": results,

@@ -57,8 +57,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         "can_create": bool(permissions.is_admin(user) or permissions.board_ecosystem_ids(user)),
         "query_string": request.GET.urlencode(),
     }
-    template = "initiatives/_results.html" if request.htmx and request.htmx.target == "results" else "initiatives/initiative_list.html"
-    return render(request, template, context)
+    return render(request, "initiatives/initiative_list.html", context)
 
 
 def initiative_export(request: HttpRequest, fmt: str) -> HttpResponse:

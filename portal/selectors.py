@@ -286,34 +286,58 @@ def ecosystem_region_counts(*, ecosystem: Ecosystem, initiatives: QuerySet[Initi
 # --- caching of the national aggregates ----------------------------------------------------------
 
 AGGREGATE_CACHE_SECONDS = 600
+# Under a steady stream of API updates every change would empty the cache; a figure up to this
+# old is served even when the data changed since, so the heavy aggregates run at most once a
+# minute per filter set.
+# None means 60 s, or 0 under tests: every test reuses the same database name, so a figure of one
+# test must not be served to the next.
+AGGREGATE_MAX_STALE_SECONDS: float | None = None
+
+
+AGGREGATE_KEY_SALT = ""  # tests set a unique salt to start from an empty cache
+
+
+def _max_stale_seconds() -> float:
+    from django.conf import settings
+
+    if AGGREGATE_MAX_STALE_SECONDS is not None:
+        return AGGREGATE_MAX_STALE_SECONDS
+    return 0 if settings.TESTING else 60
 
 
 def data_version() -> str:
     """Changes whenever an initiative is created or saved (both maxima come from indexes).
 
-    Services save `updated_at` on every change (initiative_update also records `updated_by`), so a
-    cached aggregate keyed on this version is never older than the last change; deletions are
-    rare and covered by the time-out.
+    Services save `updated_at` on every change (initiative_update also records `updated_by`).
+    Deletions are rare and covered by the time-outs.
     """
-    from django.conf import settings
     from django.db.models import Max
 
     agg = Initiative.objects.aggregate(updated=Max("updated_at"), last=Max("id"))
     stamp = agg["updated"].timestamp() if agg["updated"] else 0
-    return f"{settings.DATABASES['default']['NAME']}:{agg['last']}:{stamp}"
+    return f"{agg['last']}:{stamp}"
 
 
 def cached_aggregate(*, name: str, scope: str, params: str, version: str, compute: Any) -> Any:
-    """Return compute() from the cache when the data version, scope and filters are the same."""
-    import hashlib
+    """compute(), cached per scope and filters.
 
+    The cached value is used when the data version is unchanged, or when it is younger than
+    AGGREGATE_MAX_STALE_SECONDS; otherwise it is recomputed.
+    """
+    import hashlib
+    import time
+
+    from django.conf import settings
     from django.core.cache import cache
 
-    key = "aggregate:" + hashlib.sha256(f"{name}|{scope}|{params}|{version}".encode()).hexdigest()
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, AGGREGATE_CACHE_SECONDS)
+    database = settings.DATABASES["default"]["NAME"]
+    key = "aggregate:" + hashlib.sha256(f"{name}|{scope}|{params}|{database}|{AGGREGATE_KEY_SALT}".encode()).hexdigest()
+    entry = cache.get(key)
+    now = time.time()
+    if entry is not None and (entry[0] == version or now - entry[1] < _max_stale_seconds()):
+        return entry[2]
+    value = compute()
+    cache.set(key, (version, now, value), AGGREGATE_CACHE_SECONDS)
     return value
 
 

@@ -100,6 +100,19 @@ class TestDashboard:
         assert response.context["map_config"]["counts"]["CR36"] == 1
         assert response.status_code == 200
 
+    def test_cached_aggregates_are_at_most_a_minute_stale(self, client, staff, eco, monkeypatch, unique_suffix):
+        monkeypatch.setattr(selectors, "AGGREGATE_MAX_STALE_SECONDS", 60)
+        monkeypatch.setattr(selectors, "AGGREGATE_KEY_SALT", unique_suffix)
+        InitiativeFactory(ecosystem=eco, regions=[region("CR36")])
+        client.force_login(staff)
+        assert client.get(DASHBOARD).context["map_config"]["counts"]["PV30"] == 1
+        InitiativeFactory(ecosystem=eco, regions=[region("CR36")])
+        # Within the window the cached figure is served ...
+        assert client.get(DASHBOARD).context["map_config"]["counts"]["PV30"] == 1
+        # ... and once it has passed, the new data version forces a recount.
+        monkeypatch.setattr(selectors, "AGGREGATE_MAX_STALE_SECONDS", 0)
+        assert client.get(DASHBOARD).context["map_config"]["counts"]["PV30"] == 2
+
     def test_cached_aggregates_follow_changes(self, client, staff, eco):
         InitiativeFactory(ecosystem=eco, regions=[region("CR36")])
         client.force_login(staff)
