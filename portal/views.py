@@ -168,8 +168,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "coverage": coverage,
         "attention": attention_items(user=request.user),
         "counts": selectors.national_totals(),
+        "riea_status": _riea_status_rows(),
     }
     return render(request, "portal/dashboard.html", context)
+
+
+def _riea_status_rows() -> list[dict]:
+    """Every ecosystem with the workflow status of its agenda (RIEA), for the dashboard."""
+    from agendas.selectors import agenda_status_by_ecosystem
+
+    status = agenda_status_by_ecosystem()
+    return [
+        {"ecosystem": ecosystem, "status": status.get(ecosystem.id, {}).get("status", ""),
+         "label": status.get(ecosystem.id, {}).get("status_label", "")}
+        for ecosystem in Ecosystem.objects.order_by("name")
+    ]
 
 
 def map_boundaries(request: HttpRequest) -> JsonResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from django.urls import reverse
@@ -137,7 +138,7 @@ class TestDashboard:
     def test_query_count_is_constant(self, client, staff, eco, django_assert_max_num_queries):
         client.force_login(staff)
         InitiativeFactory.create_batch(2, ecosystem=eco)
-        with django_assert_max_num_queries(20) as few:
+        with django_assert_max_num_queries(24) as few:  # attention providers and RIEA status included
             client.get(DASHBOARD)
         InitiativeFactory.create_batch(30, ecosystem=eco, regions=[region("CR36")])
         with django_assert_max_num_queries(len(few.captured_queries)):
@@ -200,3 +201,22 @@ class TestEcosystemPage:
         EcosystemFactory(name="Niet openbaar", published=False)
         body = client.get(reverse("ecosystem-list")).content.decode()
         assert "Brainport Test" in body and "Niet openbaar" not in body
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_riea_status_and_what_needs_attention(client, eco, staff, django_assert_max_num_queries):
+    from agendas.models import Status
+    from agendas.tests.factories import AgendaFactory
+    from selection.models import SelectionRound
+    from selection.tests.factories import SelectionRoundFactory
+
+    AgendaFactory(ecosystem=eco, status=Status.SUBMITTED)
+    SelectionRoundFactory(status=SelectionRound.Status.OPEN, deadline=timezone.localdate() + dt.timedelta(days=3))
+    SelectionRoundFactory(status=SelectionRound.Status.OPEN, deadline=timezone.localdate() + dt.timedelta(days=60))
+    client.force_login(staff)
+    with django_assert_max_num_queries(40):
+        body = html.unescape(client.get(reverse("dashboard")).content.decode())
+    assert "Regionale agenda's (RIEA) per ecosysteem" in body
+    assert "ingediend" in body  # the agenda's status, in Dutch
+    assert "Agenda's die wachten op beoordeling" in body
+    assert "Selectierondes met een deadline binnen 14 dagen" in body
