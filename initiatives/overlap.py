@@ -392,6 +392,7 @@ class Features:
     theme_facets: dict[str, Counter[str]] = field(default_factory=dict)
     cue_facets: Counter[str] = field(default_factory=Counter)
     surface: dict[str, str] = field(default_factory=dict)  # stem -> a surface word
+    ranked_words: tuple[str, ...] | None = None  # words by idf, filled by explain (cache)
 
 
 def analyse(doc: Doc, vocab: Vocabulary) -> Features:
@@ -464,19 +465,31 @@ def _dominant(weights: Counter[str]) -> frozenset[str]:
     return frozenset(f for f, w in weights.items() if w >= 0.6 * top)
 
 
+def _facet_weights(f: Features, shared: frozenset[str]) -> dict[str, float]:
+    """Facet evidence of the shared themes plus cue words (plain dicts: hot in full runs)."""
+    w: dict[str, float] = {k: v for k, v in f.cue_facets.items() if v > 0}
+    for t in shared:
+        tf = f.theme_facets.get(t)
+        if tf:
+            for k, v in tf.items():
+                if v > 0:
+                    w[k] = w.get(k, 0) + v
+    return w
+
+
 def pair_facets(fa: Features, fb: Features) -> tuple[frozenset[str], frozenset[str]]:
     """Dominant facets of both sides, restricted to the themes they share (plus cue words)."""
     shared = fa.themes & fb.themes
-    wa = sum((fa.theme_facets.get(t, Counter()) for t in shared), Counter()) + fa.cue_facets
-    wb = sum((fb.theme_facets.get(t, Counter()) for t in shared), Counter()) + fb.cue_facets
-    return _dominant(wa), _dominant(wb)
+    return (_dominant(_facet_weights(fa, shared)),  # type: ignore[arg-type]
+            _dominant(_facet_weights(fb, shared)))  # type: ignore[arg-type]
 
 
-def is_complementary(fa: Features, fb: Features) -> bool:
+def is_complementary(fa: Features, fb: Features,
+                     facets: tuple[frozenset[str], frozenset[str]] | None = None) -> bool:
     """Same theme, different part of the chain (disjoint dominant facets)."""
     if not fa.themes & fb.themes:
         return False
-    da, db = pair_facets(fa, fb)
+    da, db = facets or pair_facets(fa, fb)
     return bool(da) and bool(db) and not da & db
 
 
@@ -734,10 +747,14 @@ TOP_K = 20
 # <= max(RARE_DF_MIN, RARE_DF_SHARE * n) -- rare terms carry most of the weight that tells
 # near-identical texts apart and their posting lists are short; (2) the heaviest terms of each
 # row that carry at least the norm of the provisional K-th best score (all-pairs bound). The
-# best CANDIDATES_PER_ROW of each source are completed exactly and the top K kept.
+# best RARE_CANDIDATES / CANDIDATES_PER_ROW of the two sources are completed exactly and the
+# top K kept.
 RARE_DF_MIN = 1000
 RARE_DF_SHARE = 0.01
-CANDIDATES_PER_ROW = 200
+CANDIDATES_PER_ROW = 50
+RARE_CANDIDATES = 300
+# Below this many documents the exact product X[rows] @ X.T is cheap enough to use as is.
+EXACT_TOPK_MAX_N = 20_000
 
 
 def _per_row_top(ri: np.ndarray, cj: np.ndarray, val: np.ndarray, k: int,
@@ -786,20 +803,17 @@ def _dedupe(ri: np.ndarray, cj: np.ndarray) -> np.ndarray:
 
 def _exact_dots(index: Index, dense: np.ndarray, il: np.ndarray, cj: np.ndarray) -> np.ndarray:
     """x_i . x_j for pairs (local row il of the dense block, global row cj)."""
-    X = index.X
     out = np.zeros(cj.size)
-    step = 1_000_000
+    step = 500_000
     for s in range(0, cj.size, step):
         r, c = il[s:s + step], cj[s:s + step]
-        lens = np.diff(X.indptr)[c]
-        total = int(lens.sum())
-        if total == 0:
+        Xc = index.X[c]  # C-level row gather
+        lens = np.diff(Xc.indptr)
+        if Xc.nnz == 0:
             continue
-        owner = np.repeat(np.arange(c.size), lens)
-        pos = np.repeat(X.indptr[c] - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
-        pos += np.arange(total)
-        vals = dense[r[owner], X.indices[pos]] * X.data[pos]
-        out[s:s + step] = np.bincount(owner, weights=vals, minlength=c.size)
+        vals = dense[np.repeat(r, lens), Xc.indices] * Xc.data
+        nonempty = lens > 0
+        out[s:s + step][nonempty] = np.add.reduceat(vals, Xc.indptr[:-1][nonempty])
     return out
 
 
@@ -845,12 +859,14 @@ def topk_text_pairs_for_rows(index: Index, rows: Sequence[int] | np.ndarray, gat
     rows = np.asarray(rows, dtype=np.int64)
     if rows.size == 0 or index.n == 0 or k <= 0:
         return _empty_triplet()
+    if index.n <= EXACT_TOPK_MAX_N:  # the full product is cheap here: be exact
+        return exact_topk_reference(index, gate, k, rows=rows)
     m = max(CANDIDATES_PER_ROW, k)
     Q = index.X[rows]
     dense = Q.toarray()
     # (1) rare-term product
     R, RT = _rare_matrix(index)
-    il, cj, _v = _csr_row_top((R[rows] @ RT).tocsr(), rows, m)
+    il, cj, _v = _csr_row_top((R[rows] @ RT).tocsr(), rows, max(RARE_CANDIDATES, k))
     exact = _exact_dots(index, dense, il, cj)
     a, _b, e = _per_row_top(il, cj, exact, k)
     kth = np.full(rows.size, gate)
@@ -860,6 +876,7 @@ def topk_text_pairs_for_rows(index: Index, rows: Sequence[int] | np.ndarray, gat
     kth[full] = np.maximum(e[last[full]], gate)
     # (2) heavy-term product, bounded by the provisional K-th best score
     il2, cj2, _v2 = _csr_row_top((_heavy_part(Q, kth) @ index.XT).tocsr(), rows, m)
+    il2, cj2 = il2[_v2 >= 0], cj2[_v2 >= 0]
     il_all, cj_all = np.concatenate([il, il2]), np.concatenate([cj, cj2])
     first = _dedupe(il_all, cj_all)
     il_all, cj_all = il_all[first], cj_all[first]
@@ -867,7 +884,9 @@ def topk_text_pairs_for_rows(index: Index, rows: Sequence[int] | np.ndarray, gat
     todo = first >= il.size
     ex_all[todo] = _exact_dots(index, dense, il_all[todo], cj_all[todo])
     ok = ex_all >= gate - 1e-12
-    a, b, e = _per_row_top(il_all[ok], cj_all[ok], ex_all[ok], k)
+    best = sp.csr_matrix((ex_all[ok], (il_all[ok], cj_all[ok])), shape=(rows.size, index.n))
+    a, b, e = _csr_row_top(best, np.full(rows.size, -1), k)
+    a, b, e = _per_row_top(a, b, e, k)  # order: row, then cos descending
     return rows[a], b, e
 
 
@@ -935,7 +954,8 @@ def _facet_label(vocab: Vocabulary, facets: Iterable[str]) -> str:
 
 def explain(index: Index, fa: Features, doc_a: Doc, fb: Features, doc_b: Doc, cos: float,
             complementary: bool, va: sp.csr_matrix | None = None,
-            vb: sp.csr_matrix | None = None) -> tuple[str, ...]:
+            vb: sp.csr_matrix | None = None,
+            facets: tuple[frozenset[str], frozenset[str]] | None = None) -> tuple[str, ...]:
     """Human-readable Dutch reasons for one pair."""
     vocab = index.vocab
     reasons: list[str] = []
@@ -949,14 +969,16 @@ def explain(index: Index, fa: Features, doc_a: Doc, fb: Features, doc_b: Doc, co
         reasons.append("Gedeelde prioriteiten: " + ", ".join(
             f"{f} ({vocab.frame_labels[f]})" if f in vocab.frame_labels else f
             for f in shared_f[:5]))
-    shared_w = set(fa.words) & set(fb.words)
-    if shared_w:
-        ranked = sorted(shared_w, key=lambda w: (-index.word_idf[index.word_ids[w]]
-                                                 if w in index.word_ids else 0.0, w))
-        reasons.append("Gedeelde termen: " + ", ".join(
-            fa.surface.get(w, w) for w in ranked[:6]))
+    if fa.ranked_words is None:  # fa's words by idf (desc), then alphabetically; once
+        ids, idf = index.word_ids, index.word_idf
+        fa.ranked_words = tuple(sorted(fa.words, key=lambda w: (
+            -idf[ids[w]] if w in ids else 0.0, w)))
+    fb_words = fb.words
+    ranked = [w for w in fa.ranked_words if w in fb_words][:6]
+    if ranked:
+        reasons.append("Gedeelde termen: " + ", ".join(fa.surface.get(w, w) for w in ranked))
     shared_t = fa.themes & fb.themes
-    da, db = pair_facets(fa, fb)
+    da, db = facets or pair_facets(fa, fb)
     if complementary:
         theme = ", ".join(vocab.themes_nl.get(t, t) for t in sorted(shared_t))
         reasons.append(f"Verschil: {_facet_label(vocab, da)} vs. "
@@ -1020,9 +1042,10 @@ def _make_pairs(index: Index, fa_rows: np.ndarray | None, new: tuple[Doc, Featur
         x, y = _order_ids(doc_a.id, doc_b.id)
         if x != doc_a.id:  # keep reasons oriented like the ids
             doc_a, feat_a, doc_b, feat_b = doc_b, feat_b, doc_a, feat_a
-        compl = is_complementary(feat_a, feat_b)
-        reasons = (explain(index, feat_a, doc_a, feat_b, doc_b, float(cos[k]), compl)
-                   if with_reasons else ())
+        facets = pair_facets(feat_a, feat_b) if feat_a.themes & feat_b.themes else None
+        compl = is_complementary(feat_a, feat_b, facets)
+        reasons = (explain(index, feat_a, doc_a, feat_b, doc_b, float(cos[k]), compl,
+                           facets=facets) if with_reasons else ())
         pairs.append(Pair(x, y, round(float(score[k]), 4),
                           "complementary" if compl else "overlap", reasons))
     return pairs
@@ -1042,13 +1065,21 @@ def candidate_pairs_for_rows(index: Index, row_indices: Sequence[int] | np.ndarr
     gate = text_gate(threshold)
     if k is None:
         ia, ib, cos = text_pairs_for_rows(index, row_indices, gate)
-    else:
-        ia, ib, cos = topk_text_pairs_for_rows(index, row_indices, gate, k)
-        lo, hi = np.minimum(ia, ib), np.maximum(ia, ib)
-        if lo.size:
-            first = _dedupe(lo, hi)
-            ia, ib, cos = lo[first], hi[first], cos[first]
-    return _make_pairs(index, None, None, ia, ib, cos, threshold, with_reasons)
+        return _make_pairs(index, None, None, ia, ib, cos, threshold, with_reasons)
+    ia, ib, cos = topk_text_pairs_for_rows(index, row_indices, gate, k)
+    return pairs_from_text(index, ia, ib, cos, threshold, with_reasons=with_reasons)
+
+
+def pairs_from_text(index: Index, ia: np.ndarray, ib: np.ndarray, cos: np.ndarray,
+                    threshold: float = DEFAULT_THRESHOLD, *, with_reasons: bool = True,
+                    ) -> list[Pair]:
+    """Final pairs from text candidates (i, j, cos) in any orientation: each unordered pair
+    once, vectorised scores, kinds and reasons only for pairs with score >= threshold."""
+    lo, hi = np.minimum(ia, ib), np.maximum(ia, ib)
+    if lo.size:
+        first = _dedupe(lo, hi)
+        lo, hi, cos = lo[first], hi[first], cos[first]
+    return _make_pairs(index, None, None, lo, hi, cos, threshold, with_reasons)
 
 
 def detect_overlaps(docs_or_index: Sequence[Doc] | Index, threshold: float = DEFAULT_THRESHOLD,
