@@ -852,9 +852,9 @@ def topk_text_pairs_for_rows(index: Index, rows: Sequence[int] | np.ndarray, gat
                              k: int = TOP_K) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row i in rows: (up to) the k partners j != i with the highest cos >= gate.
 
-    Returns (i, j, cos) sorted by i, then cos descending. Exact when a row has at most
-    CANDIDATES_PER_ROW partners above the gate (then every partner is a candidate);
-    approximate (recall measured in bench/overlap.py) otherwise.
+    Returns (i, j, cos) sorted by i, then cos descending (ties: smaller j first). Exact
+    (``exact_topk_reference``) up to EXACT_TOPK_MAX_N documents; above that the candidate
+    search described at TOP_K, whose recall bench/overlap.py measures.
     """
     rows = np.asarray(rows, dtype=np.int64)
     if rows.size == 0 or index.n == 0 or k <= 0:
