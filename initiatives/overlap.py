@@ -14,12 +14,20 @@ Pipeline
    the l2-normalised TF-IDF vector over concept ids (general concepts count half).  The
    *text component* of a pair is the cosine ``x_a . x_b``; the concept part is what links a
    Dutch and an English description of the same work.
-3. Candidate pairs: the text component is computed for every pair with
-   ``cos >= gate(threshold) = max(threshold - MAX_BONUS, MIN_GATE)`` using lossless prefix
-   pruning (all-pairs style): for row ``x`` the smallest weights whose joint norm stays
-   below the gate form ``L(x)``; only ``H(x) = x - L(x)`` is multiplied with the matrix,
-   because ``x.y <= H(x).y + ||L(x)||``.  Pairs that can still reach the gate are then
-   completed exactly with ``L(x).y``.  The result equals ``exact_reference_pairs``.
+3. Candidate pairs. Full runs and ``check_one`` keep, per initiative, its ``TOP_K`` (20)
+   best text partners with ``cos >= gate(threshold) = max(threshold - MAX_BONUS, MIN_GATE)``
+   (``topk_text_pairs_for_rows``); a pair is reported when either side selected the other.
+   On large sets with many near-identical texts the number of pairs above the gate grows
+   quadratically and nobody reads thousands of suggestions for one initiative. Up to
+   ``EXACT_TOPK_MAX_N`` documents the top-K is exact (``exact_topk_reference``: X[rows] @ X.T);
+   above it a candidate search (rare-term product + heavy-term product bounded by the
+   provisional K-th score, candidates completed exactly), whose recall against the exact
+   top-K is measured by ``bench/overlap.py``.
+   With ``k=None`` every pair above the gate is returned, using lossless prefix pruning
+   (all-pairs style): for row ``x`` the smallest weights whose joint norm stays below the
+   gate form ``L(x)``; only ``H(x) = x - L(x)`` is multiplied with the matrix, because
+   ``x.y <= H(x).y + ||L(x)||``; pairs that can still reach the gate are completed exactly
+   with ``L(x).y``. That result equals ``exact_reference_pairs``.
 4. Final score of a pair (documented formula)::
 
        score = cos * penalty
@@ -36,8 +44,10 @@ Pipeline
    difference, regions, language).
 
 Public API: ``Doc``, ``Pair``, ``OverlapInputError``, ``build_index``,
-``candidate_pairs_for_rows``, ``detect_overlaps``, ``check_one``, ``exact_reference_pairs``,
-``text_pairs_for_rows``, ``parse_jsonl``, ``run_detect_overlaps``, ``DEFAULT_THRESHOLD``.
+``candidate_pairs_for_rows``, ``pairs_from_text``, ``detect_overlaps``, ``check_one``,
+``exact_reference_pairs``, ``exact_topk_reference``, ``text_pairs_for_rows``,
+``topk_text_pairs_for_rows``, ``parse_jsonl``, ``run_detect_overlaps``, ``DEFAULT_THRESHOLD``,
+``TOP_K``.
 """
 
 from __future__ import annotations
