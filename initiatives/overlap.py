@@ -14,12 +14,20 @@ Pipeline
    the l2-normalised TF-IDF vector over concept ids (general concepts count half).  The
    *text component* of a pair is the cosine ``x_a . x_b``; the concept part is what links a
    Dutch and an English description of the same work.
-3. Candidate pairs: the text component is computed for every pair with
-   ``cos >= gate(threshold) = max(threshold - MAX_BONUS, MIN_GATE)`` using lossless prefix
-   pruning (all-pairs style): for row ``x`` the smallest weights whose joint norm stays
-   below the gate form ``L(x)``; only ``H(x) = x - L(x)`` is multiplied with the matrix,
-   because ``x.y <= H(x).y + ||L(x)||``.  Pairs that can still reach the gate are then
-   completed exactly with ``L(x).y``.  The result equals ``exact_reference_pairs``.
+3. Candidate pairs. Full runs and ``check_one`` keep, per initiative, its ``TOP_K`` (20)
+   best text partners with ``cos >= gate(threshold) = max(threshold - MAX_BONUS, MIN_GATE)``
+   (``topk_text_pairs_for_rows``); a pair is reported when either side selected the other.
+   On large sets with many near-identical texts the number of pairs above the gate grows
+   quadratically and nobody reads thousands of suggestions for one initiative. Up to
+   ``EXACT_TOPK_MAX_N`` documents the top-K is exact (``exact_topk_reference``: X[rows] @ X.T);
+   above it a candidate search (rare-term product + heavy-term product bounded by the
+   provisional K-th score, candidates completed exactly), whose recall against the exact
+   top-K is measured by ``bench/overlap.py``.
+   With ``k=None`` every pair above the gate is returned, using lossless prefix pruning
+   (all-pairs style): for row ``x`` the smallest weights whose joint norm stays below the
+   gate form ``L(x)``; only ``H(x) = x - L(x)`` is multiplied with the matrix, because
+   ``x.y <= H(x).y + ||L(x)||``; pairs that can still reach the gate are completed exactly
+   with ``L(x).y``. That result equals ``exact_reference_pairs``.
 4. Final score of a pair (documented formula)::
 
        score = cos * penalty
@@ -36,8 +44,10 @@ Pipeline
    difference, regions, language).
 
 Public API: ``Doc``, ``Pair``, ``OverlapInputError``, ``build_index``,
-``candidate_pairs_for_rows``, ``detect_overlaps``, ``check_one``, ``exact_reference_pairs``,
-``text_pairs_for_rows``, ``parse_jsonl``, ``run_detect_overlaps``, ``DEFAULT_THRESHOLD``.
+``candidate_pairs_for_rows``, ``pairs_from_text``, ``detect_overlaps``, ``check_one``,
+``exact_reference_pairs``, ``exact_topk_reference``, ``text_pairs_for_rows``,
+``topk_text_pairs_for_rows``, ``parse_jsonl``, ``run_detect_overlaps``, ``DEFAULT_THRESHOLD``,
+``TOP_K``.
 """
 
 from __future__ import annotations
@@ -106,6 +116,7 @@ STOPWORDS_EN = frozenset([
 STOPWORDS = STOPWORDS_NL | STOPWORDS_EN
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
+_MISSING = object()
 _DOUBLE_VOWEL_RE = re.compile(r"([aeou])\1")
 _VOWELS = frozenset("aeiouy")
 # (suffix, replacement, minimal remaining stem length); at most two rules apply.
@@ -152,10 +163,18 @@ class OverlapInputError(ValueError):
 # --------------------------------------------------------------------------- text basics
 
 
+@lru_cache(maxsize=1)
+def _combining_table() -> dict[int, None]:
+    """str.translate table deleting every combining character (built once, ~0.2 s)."""
+    return {cp: None for cp in range(0x110000) if unicodedata.combining(chr(cp))}
+
+
 def normalise(text: str) -> str:
     """Lower case and strip accents (e.g. 'coöperatie' -> 'cooperatie')."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    lowered = text.lower()
+    if lowered.isascii():  # fast path: nothing to decompose
+        return lowered
+    return unicodedata.normalize("NFKD", lowered).translate(_combining_table())
 
 
 def tokenize(text: str) -> list[str]:
@@ -215,7 +234,7 @@ class PhraseMatcher:
         self.by_stem: dict[str, list[tuple[Matcher, str]]] = {}
         self.by_raw: dict[str, list[tuple[Matcher, str]]] = {}
         self.by_prefix3: dict[str, list[tuple[str, Matcher, str]]] = {}
-        self._prefix_cache: dict[str, list[tuple[Matcher, str]]] = {}
+        self._first_cache: dict[str, tuple[tuple[Matcher, str], ...]] = {}
         for label, key in entries:
             matcher = self._compile(label)
             if matcher is None:
@@ -243,20 +262,32 @@ class PhraseMatcher:
                     out.append((STEM, stem(tok)))
         return tuple(out) if out else None
 
-    def _first(self, raw: str, stemmed: str) -> list[tuple[Matcher, str]]:
-        hits = [*self.by_stem.get(stemmed, ()), *self.by_raw.get(raw, ())]
-        cached = self._prefix_cache.get(raw)
-        if cached is None:
-            cached = [(m, key) for pre, m, key in self.by_prefix3.get(raw[:3], ())
-                      if raw.startswith(pre)]
-            self._prefix_cache[raw] = cached
-        return hits + cached if cached else hits
+    def _first(self, raw: str) -> tuple[tuple[Matcher, str], ...]:
+        """Phrases that can start at this raw token (the stem is a function of the token,
+        so one cache keyed on the raw token serves every document)."""
+        hits = self._first_cache.get(raw)
+        if hits is None:
+            stemmed = stem(raw)
+            hits = (*self.by_stem.get(stemmed, ()), *self.by_raw.get(raw, ()),
+                    *((m, key) for pre, m, key in self.by_prefix3.get(raw[:3], ())
+                      if raw.startswith(pre)))
+            if len(self._first_cache) < 1_000_000:
+                self._first_cache[raw] = hits
+        return hits
 
     def find(self, raw: Sequence[str], stems: Sequence[str]) -> list[str]:
         keys: list[str] = []
         n = len(raw)
-        for i in range(n):
-            for matcher, key in self._first(raw[i], stems[i]):
+        cache = self._first_cache
+        for tok in set(raw).difference(cache):
+            self._first(tok)
+        get = cache.get  # C-level lookups; None only past the cache size limit
+        for i, starts in enumerate(map(get, raw)):
+            if starts is None:
+                starts = self._first(raw[i])
+            if not starts:
+                continue
+            for matcher, key in starts:
                 if len(matcher) > n - i:
                     continue
                 ok = True
@@ -293,6 +324,20 @@ class Vocabulary:
     label_index: dict[str, str]  # normalised label / id -> concept id (for tags)
     themes: tuple[str, ...]
     frame_ids: tuple[str, ...]
+    # raw token -> word stem (None for stopwords, generic terms, digits): analyse's hot loop
+    word_cache: dict[str, str | None] = field(default_factory=dict)
+
+    def word_stem(self, tok: str) -> str | None:
+        cached = self.word_cache.get(tok, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        out: str | None = None
+        if not (tok in STOPWORDS or tok in self.generic or len(tok) < 2 or tok.isdigit()):
+            s = stem(self.lexicon.get(tok, tok))
+            out = s if len(s) >= 2 else None
+        if len(self.word_cache) < 1_000_000:
+            self.word_cache[tok] = out
+        return out
 
 
 def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
@@ -357,12 +402,13 @@ class Features:
     theme_facets: dict[str, Counter[str]] = field(default_factory=dict)
     cue_facets: Counter[str] = field(default_factory=Counter)
     surface: dict[str, str] = field(default_factory=dict)  # stem -> a surface word
+    ranked_words: tuple[str, ...] | None = None  # words by idf, filled by explain (cache)
 
 
 def analyse(doc: Doc, vocab: Vocabulary) -> Features:
     text = f"{doc.name}. {doc.description}"
     raw = tokenize(text)
-    stems = [stem(t) for t in raw]
+    stems = list(map(stem, raw))
     concept_hits = Counter(vocab.concept_matcher.find(raw, stems))
     # Tags may name a concept (label or id) or a frame id.
     frame: set[str] = {p.strip().upper() for p in doc.priorities if p.strip()}
@@ -402,14 +448,12 @@ def analyse(doc: Doc, vocab: Vocabulary) -> Features:
     words: Counter[str] = Counter()
     surface: dict[str, str] = {}
     generic, lexicon = vocab.generic, vocab.lexicon
-    for tok in raw:
-        if tok in STOPWORDS or tok in generic or len(tok) < 2 or tok.isdigit():
-            continue
-        s = stem(lexicon.get(tok, tok))
-        if len(s) < 2:
+    for tok, s in zip(raw, map(vocab.word_stem, raw), strict=True):
+        if s is None:
             continue
         words[s] += 1
-        surface.setdefault(s, tok)
+        if s not in surface:
+            surface[s] = tok
     for tag in doc.tags:  # tags also act as words
         for tok in tokenize(tag):
             if tok not in STOPWORDS and tok not in generic:
@@ -431,19 +475,31 @@ def _dominant(weights: Counter[str]) -> frozenset[str]:
     return frozenset(f for f, w in weights.items() if w >= 0.6 * top)
 
 
+def _facet_weights(f: Features, shared: frozenset[str]) -> dict[str, float]:
+    """Facet evidence of the shared themes plus cue words (plain dicts: hot in full runs)."""
+    w: dict[str, float] = {k: v for k, v in f.cue_facets.items() if v > 0}
+    for t in shared:
+        tf = f.theme_facets.get(t)
+        if tf:
+            for k, v in tf.items():
+                if v > 0:
+                    w[k] = w.get(k, 0) + v
+    return w
+
+
 def pair_facets(fa: Features, fb: Features) -> tuple[frozenset[str], frozenset[str]]:
     """Dominant facets of both sides, restricted to the themes they share (plus cue words)."""
     shared = fa.themes & fb.themes
-    wa = sum((fa.theme_facets.get(t, Counter()) for t in shared), Counter()) + fa.cue_facets
-    wb = sum((fb.theme_facets.get(t, Counter()) for t in shared), Counter()) + fb.cue_facets
-    return _dominant(wa), _dominant(wb)
+    return (_dominant(_facet_weights(fa, shared)),  # type: ignore[arg-type]
+            _dominant(_facet_weights(fb, shared)))  # type: ignore[arg-type]
 
 
-def is_complementary(fa: Features, fb: Features) -> bool:
+def is_complementary(fa: Features, fb: Features,
+                     facets: tuple[frozenset[str], frozenset[str]] | None = None) -> bool:
     """Same theme, different part of the chain (disjoint dominant facets)."""
     if not fa.themes & fb.themes:
         return False
-    da, db = pair_facets(fa, fb)
+    da, db = facets or pair_facets(fa, fb)
     return bool(da) and bool(db) and not da & db
 
 
@@ -470,6 +526,8 @@ class Index:
     has_partners: np.ndarray
     _split_cache: dict[float, tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]] = field(
         default_factory=dict)
+    row_of_id: dict[str, int] | None = None
+    type_codes: dict[str, int] | None = None
 
     @property
     def n(self) -> int:
@@ -686,6 +744,181 @@ def exact_reference_pairs(index: Index, threshold: float, *, chunk: int = 2000,
     return tuple(np.concatenate(p) for p in zip(*parts, strict=True))  # type: ignore[return-value]
 
 
+# --------------------------------------------------------------------------- top-K text pairs
+
+# A person never looks at thousands of suggestions for one initiative, and on large sets with
+# many near-identical texts (e.g. 900 initiatives per narrow subtopic) the number of pairs
+# above the gate grows quadratically. Full runs and incremental checks therefore keep, per
+# initiative, the TOP_K partners with the highest text component (cos >= gate); a pair is
+# reported when either side selected the other.
+TOP_K = 20
+# Candidate generation for the top-K (approximate, measured by bench/overlap.py against the
+# exact top-K from X @ X.T): (1) a product restricted to columns with document frequency
+# <= max(RARE_DF_MIN, RARE_DF_SHARE * n) -- rare terms carry most of the weight that tells
+# near-identical texts apart and their posting lists are short; (2) the heaviest terms of each
+# row that carry at least the norm of the provisional K-th best score (all-pairs bound). The
+# best RARE_CANDIDATES / CANDIDATES_PER_ROW of the two sources are completed exactly and the
+# top K kept.
+RARE_DF_MIN = 1000
+RARE_DF_SHARE = 0.01
+CANDIDATES_PER_ROW = 50
+RARE_CANDIDATES = 300
+# Below this many documents the exact product X[rows] @ X.T is cheap enough to use as is.
+EXACT_TOPK_MAX_N = 20_000
+
+
+def _per_row_top(ri: np.ndarray, cj: np.ndarray, val: np.ndarray, k: int,
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keep the k largest values per row (ties: smaller column first); sorted by row."""
+    if ri.size == 0:
+        return ri, cj, val
+    order = np.lexsort((cj, -val, ri))
+    ri, cj, val = ri[order], cj[order], val[order]
+    rank = np.arange(ri.size) - np.searchsorted(ri, ri, side="left")
+    keep = rank < k
+    return ri[keep], cj[keep], val[keep]
+
+
+def _csr_row_top(C: sp.csr_matrix, rows: np.ndarray, m: int,
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of a product block: the m largest entries, the diagonal (j == rows[i]) left
+    out. A per-row argpartition is much cheaper than sorting millions of entries."""
+    il: list[np.ndarray] = []
+    cj: list[np.ndarray] = []
+    cv: list[np.ndarray] = []
+    indptr, indices, data = C.indptr, C.indices, C.data
+    for r in range(C.shape[0]):
+        s, e = indptr[r], indptr[r + 1]
+        cols, vals = indices[s:e], data[s:e]
+        self_pos = np.flatnonzero(cols == rows[r])
+        if self_pos.size:
+            cols, vals = np.delete(cols, self_pos), np.delete(vals, self_pos)
+        if vals.size > m:
+            top = np.argpartition(-vals, m - 1)[:m]
+            cols, vals = cols[top], vals[top]
+        il.append(np.full(cols.size, r, dtype=np.int64))
+        cj.append(cols.astype(np.int64))
+        cv.append(vals)
+    if not il:
+        return _empty_triplet()
+    return np.concatenate(il), np.concatenate(cj), np.concatenate(cv)
+
+
+def _dedupe(ri: np.ndarray, cj: np.ndarray) -> np.ndarray:
+    """Indices of the first occurrence of every (ri, cj)."""
+    key = ri.astype(np.int64) * (int(cj.max(initial=0)) + 1) + cj
+    _, first = np.unique(key, return_index=True)
+    return np.sort(first)
+
+
+def _exact_dots(index: Index, dense: np.ndarray, il: np.ndarray, cj: np.ndarray) -> np.ndarray:
+    """x_i . x_j for pairs (local row il of the dense block, global row cj)."""
+    out = np.zeros(cj.size)
+    step = 500_000
+    for s in range(0, cj.size, step):
+        r, c = il[s:s + step], cj[s:s + step]
+        Xc = index.X[c]  # C-level row gather
+        lens = np.diff(Xc.indptr)
+        if Xc.nnz == 0:
+            continue
+        vals = dense[np.repeat(r, lens), Xc.indices] * Xc.data
+        nonempty = lens > 0
+        out[s:s + step][nonempty] = np.add.reduceat(vals, Xc.indptr[:-1][nonempty])
+    return out
+
+
+def _rare_matrix(index: Index) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    cached = index._split_cache.get(-1.0)
+    if cached is None:
+        X = index.X
+        df = np.bincount(X.indices, minlength=X.shape[1])
+        cap = max(RARE_DF_MIN, int(RARE_DF_SHARE * index.n))
+        R = X.copy()
+        R.data = np.where(df[X.indices] <= cap, X.data, 0.0)
+        R.eliminate_zeros()
+        cached = (R, R.T.tocsr(), np.zeros(0))
+        index._split_cache[-1.0] = cached
+    return cached[0], cached[1]
+
+
+def _heavy_part(Q: sp.csr_matrix, t: np.ndarray) -> sp.csr_matrix:
+    """Per row, the heaviest weights whose joint norm reaches t (the rest can add < t)."""
+    n = Q.shape[0]
+    row_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(Q.indptr))
+    order = np.lexsort((Q.data, row_of))
+    csum = np.cumsum(Q.data[order] ** 2)
+    start = Q.indptr[:-1]
+    before = np.where(start > 0, csum[np.maximum(start - 1, 0)], 0.0)
+    within = csum - np.repeat(before, np.diff(Q.indptr))
+    low = np.zeros(Q.nnz, dtype=bool)
+    low[order] = np.sqrt(np.maximum(within, 0.0)) < t[row_of[order]] * (1.0 - 1e-9)
+    H = Q.copy()
+    H.data = np.where(low, 0.0, Q.data)
+    H.eliminate_zeros()
+    return H
+
+
+def topk_text_pairs_for_rows(index: Index, rows: Sequence[int] | np.ndarray, gate: float,
+                             k: int = TOP_K) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row i in rows: (up to) the k partners j != i with the highest cos >= gate.
+
+    Returns (i, j, cos) sorted by i, then cos descending (ties: smaller j first). Exact
+    (``exact_topk_reference``) up to EXACT_TOPK_MAX_N documents; above that the candidate
+    search described at TOP_K, whose recall bench/overlap.py measures.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    if rows.size == 0 or index.n == 0 or k <= 0:
+        return _empty_triplet()
+    if index.n <= EXACT_TOPK_MAX_N:  # the full product is cheap here: be exact
+        return exact_topk_reference(index, gate, k, rows=rows)
+    m = max(CANDIDATES_PER_ROW, k)
+    Q = index.X[rows]
+    dense = Q.toarray()
+    # (1) rare-term product
+    R, RT = _rare_matrix(index)
+    il, cj, _v = _csr_row_top((R[rows] @ RT).tocsr(), rows, max(RARE_CANDIDATES, k))
+    exact = _exact_dots(index, dense, il, cj)
+    a, _b, e = _per_row_top(il, cj, exact, k)
+    kth = np.full(rows.size, gate)
+    counts = np.bincount(a, minlength=rows.size)
+    last = np.searchsorted(a, np.arange(rows.size), side="right") - 1
+    full = counts >= k
+    kth[full] = np.maximum(e[last[full]], gate)
+    # (2) heavy-term product, bounded by the provisional K-th best score
+    il2, cj2, _v2 = _csr_row_top((_heavy_part(Q, kth) @ index.XT).tocsr(), rows, m)
+    il2, cj2 = il2[_v2 >= 0], cj2[_v2 >= 0]
+    il_all, cj_all = np.concatenate([il, il2]), np.concatenate([cj, cj2])
+    first = _dedupe(il_all, cj_all)
+    il_all, cj_all = il_all[first], cj_all[first]
+    ex_all = np.concatenate([exact, np.zeros(il2.size)])[first]
+    todo = first >= il.size
+    ex_all[todo] = _exact_dots(index, dense, il_all[todo], cj_all[todo])
+    ok = ex_all >= gate - 1e-12
+    best = sp.csr_matrix((ex_all[ok], (il_all[ok], cj_all[ok])), shape=(rows.size, index.n))
+    a, b, e = _csr_row_top(best, np.full(rows.size, -1), k)
+    a, b, e = _per_row_top(a, b, e, k)  # order: row, then cos descending
+    return rows[a], b, e
+
+
+def exact_topk_reference(index: Index, gate: float, k: int = TOP_K, *, chunk: int = 500,
+                         rows: np.ndarray | None = None,
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Brute force: X[chunk] @ X.T, per row the k best partners with cos >= gate."""
+    all_rows = np.arange(index.n) if rows is None else np.asarray(rows, dtype=np.int64)
+    parts = []
+    for s in range(0, all_rows.size, chunk):
+        r = all_rows[s:s + chunk]
+        C = (index.X[r] @ index.XT).tocsr()
+        C.data[C.data < gate - 1e-12] = 0.0
+        C.eliminate_zeros()
+        il, cj, cv = _csr_row_top(C, r, k)
+        a, b, e = _per_row_top(il, cj, cv, k)  # order by row, then cos
+        parts.append((r[a], b, e))
+    if not parts:
+        return _empty_triplet()
+    return tuple(np.concatenate(p) for p in zip(*parts, strict=True))  # type: ignore[return-value]
+
+
 def text_gate(threshold: float) -> float:
     return max(threshold - MAX_BONUS, MIN_GATE)
 
@@ -731,7 +964,8 @@ def _facet_label(vocab: Vocabulary, facets: Iterable[str]) -> str:
 
 def explain(index: Index, fa: Features, doc_a: Doc, fb: Features, doc_b: Doc, cos: float,
             complementary: bool, va: sp.csr_matrix | None = None,
-            vb: sp.csr_matrix | None = None) -> tuple[str, ...]:
+            vb: sp.csr_matrix | None = None,
+            facets: tuple[frozenset[str], frozenset[str]] | None = None) -> tuple[str, ...]:
     """Human-readable Dutch reasons for one pair."""
     vocab = index.vocab
     reasons: list[str] = []
@@ -745,14 +979,16 @@ def explain(index: Index, fa: Features, doc_a: Doc, fb: Features, doc_b: Doc, co
         reasons.append("Gedeelde prioriteiten: " + ", ".join(
             f"{f} ({vocab.frame_labels[f]})" if f in vocab.frame_labels else f
             for f in shared_f[:5]))
-    shared_w = set(fa.words) & set(fb.words)
-    if shared_w:
-        ranked = sorted(shared_w, key=lambda w: (-index.word_idf[index.word_ids[w]]
-                                                 if w in index.word_ids else 0.0, w))
-        reasons.append("Gedeelde termen: " + ", ".join(
-            fa.surface.get(w, w) for w in ranked[:6]))
+    if fa.ranked_words is None:  # fa's words by idf (desc), then alphabetically; once
+        ids, idf = index.word_ids, index.word_idf
+        fa.ranked_words = tuple(sorted(fa.words, key=lambda w: (
+            -idf[ids[w]] if w in ids else 0.0, w)))
+    fb_words = fb.words
+    ranked = [w for w in fa.ranked_words if w in fb_words][:6]
+    if ranked:
+        reasons.append("Gedeelde termen: " + ", ".join(fa.surface.get(w, w) for w in ranked))
     shared_t = fa.themes & fb.themes
-    da, db = pair_facets(fa, fb)
+    da, db = facets or pair_facets(fa, fb)
     if complementary:
         theme = ", ".join(vocab.themes_nl.get(t, t) for t in sorted(shared_t))
         reasons.append(f"Verschil: {_facet_label(vocab, da)} vs. "
@@ -795,7 +1031,10 @@ def _make_pairs(index: Index, fa_rows: np.ndarray | None, new: tuple[Doc, Featur
     else:
         m = _masks([new[1]], index.vocab)
         # The type code of a new doc must use the index's code table.
-        codes = {index.features[i].type: index.type_code[i] for i in range(index.n)}
+        if index.type_codes is None:
+            index.type_codes = {index.features[i].type: int(index.type_code[i])
+                                for i in range(index.n)}
+        codes = index.type_codes
         m["type_code"] = np.array([codes.get(new[1].type, -1) if new[1].type else 0])
         fa = {k: np.repeat(v, ia.size) for k, v in m.items() if k != "has_partners"}
         pj = _partner_jaccard([new[1]] * ib.size, [index.features[j] for j in ib])
@@ -813,9 +1052,10 @@ def _make_pairs(index: Index, fa_rows: np.ndarray | None, new: tuple[Doc, Featur
         x, y = _order_ids(doc_a.id, doc_b.id)
         if x != doc_a.id:  # keep reasons oriented like the ids
             doc_a, feat_a, doc_b, feat_b = doc_b, feat_b, doc_a, feat_a
-        compl = is_complementary(feat_a, feat_b)
-        reasons = (explain(index, feat_a, doc_a, feat_b, doc_b, float(cos[k]), compl)
-                   if with_reasons else ())
+        facets = pair_facets(feat_a, feat_b) if feat_a.themes & feat_b.themes else None
+        compl = is_complementary(feat_a, feat_b, facets)
+        reasons = (explain(index, feat_a, doc_a, feat_b, doc_b, float(cos[k]), compl,
+                           facets=facets) if with_reasons else ())
         pairs.append(Pair(x, y, round(float(score[k]), 4),
                           "complementary" if compl else "overlap", reasons))
     return pairs
@@ -823,33 +1063,71 @@ def _make_pairs(index: Index, fa_rows: np.ndarray | None, new: tuple[Doc, Featur
 
 def candidate_pairs_for_rows(index: Index, row_indices: Sequence[int] | np.ndarray,
                              threshold: float = DEFAULT_THRESHOLD, *,
-                             with_reasons: bool = True) -> list[Pair]:
-    """Pairs (row i in the chunk, any j > i) with final score >= threshold."""
-    ia, ib, cos = text_pairs_for_rows(index, row_indices, text_gate(threshold))
-    return _make_pairs(index, None, None, ia, ib, cos, threshold, with_reasons)
+                             with_reasons: bool = True, k: int | None = TOP_K) -> list[Pair]:
+    """Pairs with final score >= threshold found from the rows of this chunk.
+
+    With ``k`` (default TOP_K): the pairs (i, j) where row i of the chunk has j among its k
+    best text partners (cos >= gate); j may lie outside the chunk and on either side of i, so
+    a pair whose two rows select each other can come from two chunks (same values: the
+    upsert is idempotent). With ``k=None``: every pair (i in the chunk, j > i) above the gate.
+    Reasons are built only for the pairs that are kept.
+    """
+    gate = text_gate(threshold)
+    if k is None:
+        ia, ib, cos = text_pairs_for_rows(index, row_indices, gate)
+        return _make_pairs(index, None, None, ia, ib, cos, threshold, with_reasons)
+    ia, ib, cos = topk_text_pairs_for_rows(index, row_indices, gate, k)
+    return pairs_from_text(index, ia, ib, cos, threshold, with_reasons=with_reasons)
+
+
+def pairs_from_text(index: Index, ia: np.ndarray, ib: np.ndarray, cos: np.ndarray,
+                    threshold: float = DEFAULT_THRESHOLD, *, with_reasons: bool = True,
+                    ) -> list[Pair]:
+    """Final pairs from text candidates (i, j, cos) in any orientation: each unordered pair
+    once, vectorised scores, kinds and reasons only for pairs with score >= threshold."""
+    lo, hi = np.minimum(ia, ib), np.maximum(ia, ib)
+    if lo.size:
+        first = _dedupe(lo, hi)
+        lo, hi, cos = lo[first], hi[first], cos[first]
+    return _make_pairs(index, None, None, lo, hi, cos, threshold, with_reasons)
 
 
 def detect_overlaps(docs_or_index: Sequence[Doc] | Index, threshold: float = DEFAULT_THRESHOLD,
-                    *, chunk: int = 2000, with_reasons: bool = True) -> list[Pair]:
-    """Full run: every unordered pair once, sorted by score (desc) then ids."""
+                    *, chunk: int = 2000, with_reasons: bool = True,
+                    k: int | None = TOP_K) -> list[Pair]:
+    """Full run: every unordered pair once, sorted by score (desc) then ids (see
+    ``candidate_pairs_for_rows`` for ``k``)."""
     index = (docs_or_index if isinstance(docs_or_index, Index)
              else build_index(list(docs_or_index)))
-    pairs: list[Pair] = []
+    found: dict[tuple[Any, Any], Pair] = {}
     for s in range(0, index.n, chunk):
-        pairs.extend(candidate_pairs_for_rows(index, np.arange(s, min(s + chunk, index.n)),
-                                              threshold, with_reasons=with_reasons))
+        for p in candidate_pairs_for_rows(index, np.arange(s, min(s + chunk, index.n)),
+                                          threshold, with_reasons=with_reasons, k=k):
+            found.setdefault((p.a, p.b), p)
+    pairs = list(found.values())
     pairs.sort(key=lambda p: (-p.score, str(p.a), str(p.b)))
     return pairs
 
 
-def check_one(index: Index, doc: Doc, threshold: float = DEFAULT_THRESHOLD) -> list[Pair]:
-    """Compare one new or edited document with everything in the index (itself excluded)."""
+def check_one(index: Index, doc: Doc, threshold: float = DEFAULT_THRESHOLD, *,
+              k: int | None = TOP_K) -> list[Pair]:
+    """Compare one new or edited document with everything in the index (itself excluded).
+
+    Exact: one sparse matrix-vector product; with ``k`` only its k best text partners.
+    """
     feat = analyse(doc, index.vocab)
     q = _vectorise(index, [feat])
     cos = np.asarray((index.X @ q.T).todense()).ravel()
     gate = text_gate(threshold)
-    same = np.array([str(d.id) == str(doc.id) for d in index.docs], dtype=bool)
-    ib = np.flatnonzero((cos >= gate - 1e-12) & ~same)
+    if index.row_of_id is None:
+        index.row_of_id = {str(d.id): i for i, d in enumerate(index.docs)}
+    own = index.row_of_id.get(str(doc.id))
+    if own is not None:
+        cos[own] = -1.0
+    ib = np.flatnonzero(cos >= gate - 1e-12)
+    if k is not None and ib.size > k:
+        ib = ib[np.lexsort((ib, -cos[ib]))[:k]]
+        ib.sort()
     ia = np.zeros(ib.size, dtype=np.int64)
     pairs = _make_pairs(index, None, (doc, feat), ia, ib, cos[ib], threshold, True)
     pairs.sort(key=lambda p: (-p.score, str(p.a), str(p.b)))

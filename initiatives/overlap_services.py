@@ -5,7 +5,7 @@ Full run (Celery): ``overlap_run_start`` creates a queued run and, on commit, en
 dispatcher. ``overlap_run_dispatch`` marks the run running, splits the live initiative ids into
 chunks and enqueues one chunk task per chunk. ``overlap_run_chunk_process`` builds (or reuses,
 per worker process and run) the index over all live initiatives, asks the detector for the pairs
-whose smaller id is in the chunk, and upserts them. The chunk that brings ``chunks_done`` to
+found from the chunk rows (their top-K partners), and upserts them. The chunk that brings ``chunks_done`` to
 ``chunks_total`` completes the run and removes pending suggestions that no longer match.
 
 Idempotency: suggestions are upserted on the unique pair (a, b); a finished chunk is recorded in
@@ -85,7 +85,8 @@ def _suggestions_upsert(
     if not pairs:
         return 0
     existing = {
-        (s.a_id, s.b_id): s for s in OverlapSuggestion.objects.select_for_update().filter(scope)
+        (s.a_id, s.b_id): s
+        for s in OverlapSuggestion.objects.select_for_update().filter(scope).order_by("a_id", "b_id")
     }
     now = timezone.now()
     rows: list[OverlapSuggestion] = []
@@ -186,7 +187,8 @@ def overlap_run_dispatch(*, run_id: int, chunk_size: int | None = None) -> int:
 
 
 def overlap_run_chunk_process(*, run_id: int, number: int, initiative_ids: list[int]) -> int:
-    """Detect and upsert the pairs whose smaller id is in this chunk. Returns the pairs upserted."""
+    """Detect and upsert the pairs found from this chunk's rows (each row's top-K partners, see
+    overlap.candidate_pairs_for_rows). Returns the pairs upserted."""
     run = OverlapRun.objects.get(id=run_id)
     if run.status != OverlapRun.Status.RUNNING:
         return 0
@@ -205,9 +207,10 @@ def overlap_run_chunk_process(*, run_id: int, number: int, initiative_ids: list[
             run_id=run_id, number=number, defaults={"pairs_found": len(pairs)},
         )
         if created:
+            # Top-K pairs of this chunk's rows can have their smaller id outside the chunk.
             _suggestions_upsert(
                 pairs=pairs, fingerprints=fingerprints, run_id=run_id,
-                scope=Q(a_id__in=initiative_ids),
+                scope=Q(a_id__in=initiative_ids) | Q(b_id__in=initiative_ids),
             )
             OverlapRun.objects.filter(id=run_id).update(
                 chunks_done=F("chunks_done") + 1, pairs_found=F("pairs_found") + len(pairs),

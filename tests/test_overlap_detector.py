@@ -281,3 +281,113 @@ def test_eval_set_quality_floor() -> None:
              for a in c for b in c if a != b}
     tp = sum(1 for k, v in pred.items() if v == "overlap" and k in truth)
     assert tp / len(truth) >= 0.8
+
+
+# ----------------------------------------------------------------------------- top-K
+
+
+def _mixed(n: int) -> list[ov.Doc]:
+    """The eval set plus n synthetic documents with their own ids."""
+    return _eval_docs() + [ov.Doc(f"s{d.id}", d.name, d.description) for d in _synthetic(n)]
+
+
+def _dense_topk(index: ov.Index, gate: float, k: int) -> dict[int, list[float]]:
+    """Brute force in dense numpy: per row the k best cosines >= gate (values, descending)."""
+    dense = index.X.toarray()
+    cos = dense @ dense.T
+    np.fill_diagonal(cos, -1.0)
+    out = {}
+    for i in range(index.n):
+        vals = np.sort(cos[i][cos[i] >= gate - 1e-12])[::-1][:k]
+        out[i] = [round(float(v), 9) for v in vals]
+    return out
+
+
+def _by_row(triplet) -> dict[int, list[tuple[int, float]]]:
+    out: dict[int, list[tuple[int, float]]] = {}
+    for i, j, v in zip(*triplet, strict=True):
+        out.setdefault(int(i), []).append((int(j), float(v)))
+    return out
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_topk_equals_exact_top_k(k: int) -> None:
+    index = ov.build_index(_mixed(200))
+    gate = 0.15
+    expected = _dense_topk(index, gate, k)
+    got = _by_row(ov.topk_text_pairs_for_rows(index, np.arange(index.n), gate, k))
+    assert sum(len(v) for v in expected.values()) >= index.n * min(k, 2)  # real partners
+    for i in range(index.n):
+        assert [round(v, 9) for _, v in got.get(i, [])] == expected[i], i
+    # ... and the reference helper used by bench/overlap.py agrees, chunk size irrelevant
+    ref = _by_row(ov.exact_topk_reference(index, gate, k, chunk=37))
+    assert {i: [round(v, 9) for _, v in r] for i, r in ref.items()} == {
+        i: v for i, v in expected.items() if v}
+
+
+def test_topk_candidate_search_exact_when_candidates_cover_everything(monkeypatch) -> None:
+    index = ov.build_index(_mixed(200))
+    monkeypatch.setattr(ov, "EXACT_TOPK_MAX_N", 0)  # force the candidate search
+    rows = np.arange(0, index.n, 3)
+    got = _by_row(ov.topk_text_pairs_for_rows(index, rows, 0.15, 5))
+    expected = _dense_topk(index, 0.15, 5)
+    for i in rows:
+        assert [round(v, 9) for _, v in got.get(int(i), [])] == expected[int(i)]
+
+
+def test_topk_candidate_search_with_tiny_budgets_returns_true_cosines(monkeypatch) -> None:
+    index = ov.build_index(_mixed(200))
+    for name, value in [("EXACT_TOPK_MAX_N", 0), ("RARE_DF_MIN", 2), ("RARE_DF_SHARE", 0.0),
+                        ("RARE_CANDIDATES", 4), ("CANDIDATES_PER_ROW", 4)]:
+        monkeypatch.setattr(ov, name, value)
+    dense = index.X.toarray()
+    got = _by_row(ov.topk_text_pairs_for_rows(index, np.arange(index.n), 0.15, 4))
+    assert got
+    for i, partners in got.items():
+        assert len(partners) <= 4
+        assert [v for _, v in partners] == sorted((v for _, v in partners), reverse=True)
+        for j, v in partners:
+            assert j != i and v >= 0.15 - 1e-12
+            assert abs(float(dense[i] @ dense[j]) - v) < 1e-9
+
+
+def test_full_run_keeps_only_top_k_partners() -> None:
+    docs = _mixed(150)
+    index = ov.build_index(docs)
+    gate = ov.text_gate(ov.DEFAULT_THRESHOLD)
+    k = 2
+    top = _by_row(ov.topk_text_pairs_for_rows(index, np.arange(index.n), gate, k))
+    selected = {(docs[i].id, docs[j].id) for i, ps in top.items() for j, _ in ps}
+    bounded = ov.detect_overlaps(index, k=k)
+    unbounded = ov.detect_overlaps(index, k=None)
+    assert bounded and len(bounded) < len(unbounded)
+    assert {(p.a, p.b) for p in bounded} <= {(p.a, p.b) for p in unbounded}
+    for p in bounded:
+        assert (p.a, p.b) in selected or (p.b, p.a) in selected
+    # the chunked service call returns the same pairs (duplicates across chunks collapse)
+    chunked = {(p.a, p.b) for s in range(0, index.n, 40)
+               for p in ov.candidate_pairs_for_rows(index, np.arange(s, min(s + 40, index.n)),
+                                                    k=k)}
+    assert chunked == {(p.a, p.b) for p in bounded}
+
+
+def test_check_one_keeps_k_best() -> None:
+    docs = _mixed(150)
+    index = ov.build_index(docs)
+    doc = docs[0]
+    all_pairs = ov.check_one(index, doc, k=None)
+    best = ov.check_one(index, doc, k=1)
+    assert len(all_pairs) > 1 and len(best) == 1
+    dense = index.X.toarray()
+    cos = dense @ dense[0]
+    cos[0] = -1
+    partner = best[0].b if best[0].a == doc.id else best[0].a
+    assert docs[int(np.argmax(cos))].id == partner
+
+
+@pytest.mark.parametrize("text", ["Coöperatie één Ångström café", "plain ascii", "ﬁeldlab ß €"])
+def test_normalise_matches_nfkd_reference(text: str) -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    assert ov.normalise(text) == "".join(c for c in decomposed if not unicodedata.combining(c))
