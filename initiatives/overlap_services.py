@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -245,6 +246,37 @@ def overlap_run_fail(*, run_id: int, error: str) -> None:
 
 # --- incremental check -------------------------------------------------------------------------
 
+# Process-local index for incremental checks. Building it takes seconds to a minute at 100k, an
+# edit should take well under a second: the edited initiative (read fresh) is compared with an
+# index at most OVERLAP_INDEX_MAX_AGE_SECONDS old. Initiatives added since then are not missed:
+# their own incremental check compares them with this one.
+_INCREMENTAL_INDEX: dict[str, Any] = {}
+
+
+def _incremental_index() -> Index:
+    from django.conf import settings
+    from django.db import connection
+
+    max_age = getattr(settings, "OVERLAP_INDEX_MAX_AGE_SECONDS", 900)
+    live = selectors.overlap_live_initiatives().count()
+    cached = _INCREMENTAL_INDEX.get("entry")
+    fresh_enough = (
+        cached is not None
+        and cached["database"] == connection.settings_dict["NAME"]
+        and time.monotonic() - cached["built"] <= max_age
+        # Many new or removed rows change the IDF weights: rebuild.
+        and abs(cached["live"] - live) <= max(1, live // 100)
+    )
+    if not fresh_enough:
+        docs = selectors.overlap_docs()
+        cached = {
+            "index": build_index(docs), "built": time.monotonic(), "live": live,
+            "database": connection.settings_dict["NAME"],
+        }
+        _INCREMENTAL_INDEX["entry"] = cached
+    return cached["index"]
+
+
 
 def overlap_check_initiative(*, initiative_id: int, threshold: float = DEFAULT_THRESHOLD) -> int:
     """Compare one initiative with all live ones and upsert its suggestions.
@@ -252,13 +284,14 @@ def overlap_check_initiative(*, initiative_id: int, threshold: float = DEFAULT_T
     Pending suggestions of this initiative that no longer reach the threshold are removed.
     Returns the number of pairs found. Idempotent.
     """
-    docs = selectors.overlap_docs()
-    doc = next((d for d in docs if d.id == initiative_id), None)
-    if doc is None:  # deleted, merged or archived meanwhile
+    fresh = selectors.overlap_docs(initiative_ids=[initiative_id])
+    if not fresh:  # deleted, merged or archived meanwhile
         return 0
-    pairs = check_one(build_index(docs), doc, threshold)
-    by_id = {d.id: d for d in docs}
-    fingerprints = _fingerprints(by_id[i] for p in pairs for i in (p.a, p.b))
+    doc = fresh[0]
+    pairs = check_one(_incremental_index(), doc, threshold)
+    # Fingerprints from the database, not from the (possibly minutes old) cached index.
+    partner_ids = {i for p in pairs for i in (p.a, p.b)} - {initiative_id}
+    fingerprints = _fingerprints([doc, *selectors.overlap_docs(initiative_ids=sorted(partner_ids))])
     scope = Q(a_id=initiative_id) | Q(b_id=initiative_id)
     with transaction.atomic():
         _suggestions_upsert(pairs=pairs, fingerprints=fingerprints, run_id=None, scope=scope)

@@ -165,6 +165,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 from portal.schedules import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402, F401
 
+# Incremental overlap checks reuse a worker's index for this long (0 = rebuild every time, as in tests).
+OVERLAP_INDEX_MAX_AGE_SECONDS = 0 if TESTING else int(os.environ.get("OVERLAP_INDEX_MAX_AGE_SECONDS", "900"))
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL

@@ -400,3 +400,25 @@ def test_nightly_task_resets_stuck_runs_and_queues_one_run(hydrogen, django_capt
     overlap_run_nightly.delay()  # queues a run; its dispatcher waits for a commit that never comes here
     overlap_run_nightly.delay()  # one is already queued: no error and no second run
     assert OverlapRun.objects.filter(status=OverlapRun.Status.QUEUED).count() == 1
+
+
+def test_incremental_checks_reuse_a_recent_index(hydrogen, settings):
+    """An edit is compared with the worker's cached index, so it does not rebuild 100k rows."""
+    from initiatives import overlap_services
+
+    settings.OVERLAP_INDEX_MAX_AGE_SECONDS = 600
+    overlap_services._INCREMENTAL_INDEX.clear()
+    assert overlap_services.overlap_check_initiative(initiative_id=hydrogen["h_nl"].pk) >= 1
+    built = overlap_services._INCREMENTAL_INDEX["entry"]["built"]
+    assert _pair(hydrogen["h_nl"], hydrogen["h_en"]).kind == "overlap"
+    # The English description is checked against the cached index and still finds its twin.
+    assert overlap_services.overlap_check_initiative(initiative_id=hydrogen["h_en"].pk) >= 1
+    assert overlap_services._INCREMENTAL_INDEX["entry"]["built"] == built
+    # One new row is tolerated; more than 1 % new rows (here: 2 on 3) make it rebuild.
+    _make(3, hydrogen["south"])
+    overlap_services.overlap_check_initiative(initiative_id=hydrogen["h_nl"].pk)
+    assert overlap_services._INCREMENTAL_INDEX["entry"]["built"] == built
+    _make(4, hydrogen["south"])
+    overlap_services.overlap_check_initiative(initiative_id=hydrogen["h_nl"].pk)
+    assert overlap_services._INCREMENTAL_INDEX["entry"]["built"] > built
+    overlap_services._INCREMENTAL_INDEX.clear()
