@@ -60,6 +60,9 @@ def _concept_marks(raw: list[str], stems: list[str], shared: set[str], vocab: Vo
     marked: set[int] = set()
     n = len(raw)
     for i in range(n):
+        # Most positions start no shared concept: one call on the widest window rules them out.
+        if not shared.intersection(find(raw[i:i + MAX_PHRASE_TOKENS], stems[i:i + MAX_PHRASE_TOKENS])):
+            continue
         seen: Counter[str] = Counter()
         for k in range(1, min(MAX_PHRASE_TOKENS, n - i) + 1):
             starting = Counter(find(raw[i:i + k], stems[i:i + k])) - Counter(find(raw[i + 1:i + k], stems[i + 1:i + k]))

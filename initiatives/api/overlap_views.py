@@ -13,21 +13,23 @@ from initiatives import overlap_selectors
 from initiatives.models import OverlapSuggestion
 from portal.api.pagination import ApiCursorPagination
 from portal.api.schema import READ_ERROR_RESPONSES, paginated
+from portal.api.serializers import CodeField
+from portal.models import Region
 
 BAD_CHOICE_MSG = _("Choose one of: %(choices)s.")
 
 
 class OverlapListApi(APIView):
     class OutputSerializer(serializers.Serializer):
-        class InitiativeSerializer(serializers.Serializer):
+        class PairInitiativeSerializer(serializers.Serializer):
             # Only what may be known of an initiative in another province: id, title, regions.
             id = serializers.IntegerField()
             title = serializers.CharField()
-            regions = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+            regions = serializers.ListField(child=CodeField(model=Region), source="regions.all")
 
         id = serializers.IntegerField()
-        a = InitiativeSerializer()
-        b = InitiativeSerializer()
+        a = PairInitiativeSerializer()
+        b = PairInitiativeSerializer()
         score = serializers.FloatField()
         kind = serializers.CharField()
         status = serializers.CharField()
