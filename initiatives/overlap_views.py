@@ -20,6 +20,7 @@ from initiatives.overlap_compare import compare
 from initiatives.overlap_forms import LinkAnswerForm, LinkProposalForm, NetworkFilterForm
 from portal import permissions
 from portal.exceptions import ApplicationError
+from portal.permissions import AnyUser
 
 QUEUE_PAGE_SIZE = 100
 
@@ -95,7 +96,7 @@ def overlap_run_start(request: HttpRequest) -> HttpResponse:
 # --- comparison --------------------------------------------------------------------------------
 
 
-def _side(user, initiative: Initiative) -> dict:  # type: ignore[no-untyped-def]
+def _side(user: AnyUser, initiative: Initiative) -> dict[str, object]:
     # Another region's unpublished initiative: its title and regions only.
     return {"initiative": initiative, "full": permissions.can_read(user, initiative)}
 
