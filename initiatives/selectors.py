@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -12,10 +13,12 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from initiatives.models import FundingLine, Initiative, OverlapSuggestion
 from initiatives.overlap import Doc, tokenize
 from portal import permissions
+from portal.attention import AttentionItem
 from portal.models import Activity
 from portal.permissions import AnyUser
 
@@ -224,3 +227,55 @@ def initiative_version(initiative: Initiative) -> str:
     """An opaque version for ETag / If-Match; changes with every write (updated_at moves)."""
     raw = f"{initiative.pk}:{initiative.updated_at.isoformat()}"
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+# --- overlap: the dashboard's "needs attention" ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverlapAttention:
+    """Pending overlap suggestions the user may see: counts, the best few, and where to act."""
+
+    pending: int
+    overlap: int
+    complementary: int
+    top: list[OverlapSuggestion]
+    url: str
+
+    def as_items(self) -> list[AttentionItem]:
+        """The counts as "needs attention" items (empty when nothing is pending)."""
+        if not self.pending:
+            return []
+        return [AttentionItem(
+            label=gettext("Pending overlap suggestions (%(overlap)d overlap, %(complementary)d complementary)")
+            % {"overlap": self.overlap, "complementary": self.complementary},
+            count=self.pending, url=self.url, severity="info",
+        )]
+
+
+def overlap_attention_items(*, user: AnyUser, top: int = 5) -> OverlapAttention:
+    """Two queries: the counts, and the `top` best pending pairs with both initiatives."""
+    from django.db.models import Count, Q
+    from django.urls import reverse
+
+    if permissions.is_staff_member(user):
+        url = reverse("initiatives:overlap-queue")
+    elif permissions.is_board(user):
+        url = reverse("initiatives:overlap-board")
+    else:
+        url = ""
+    pending = (
+        permissions.overlap_suggestions_visible_to(user)
+        .filter(status=OverlapSuggestion.Status.PENDING)
+        .exclude(a__status="merged")
+        .exclude(b__status="merged")
+    )
+    counts = pending.aggregate(
+        total=Count("id"),
+        overlap=Count("id", filter=Q(kind=OverlapSuggestion.Kind.OVERLAP)),
+        complementary=Count("id", filter=Q(kind=OverlapSuggestion.Kind.COMPLEMENTARY)),
+    )
+    best = list(pending.select_related("a", "b").order_by("-score", "a_id", "b_id")[:top]) if counts["total"] else []
+    return OverlapAttention(
+        pending=counts["total"], overlap=counts["overlap"], complementary=counts["complementary"], top=best, url=url,
+    )

@@ -138,6 +138,7 @@ STATICFILES_DIRS = [
     ("vendor/leaflet", _NODE / "leaflet" / "dist"),
     ("vendor/chartjs", _NODE / "chart.js" / "dist"),
     ("vendor/axe", _NODE / "axe-core"),
+    ("vendor/cytoscape", _NODE / "cytoscape" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
