@@ -7,7 +7,8 @@ class InitiativesConfig(AppConfig):
     verbose_name = _("Initiatives")
 
     def ready(self) -> None:
-        from initiatives.attention import stale_drafts
+        from initiatives.attention import pending_overlaps, stale_drafts
         from portal.attention import register_provider
 
         register_provider(stale_drafts)
+        register_provider(pending_overlaps)

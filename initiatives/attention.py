@@ -28,3 +28,10 @@ def stale_drafts(user: AnyUser) -> list[AttentionItem]:
         url=reverse("initiatives:list") + "?status=draft&sort=updated",
         severity="warning",
     )]
+
+
+def pending_overlaps(user: AnyUser) -> list[AttentionItem]:
+    """Overlap suggestions waiting for a decision (the staff queue, or a board's own pairs)."""
+    from initiatives.selectors import overlap_attention_items
+
+    return overlap_attention_items(user=user, top=0).as_items()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -13,25 +12,16 @@ from initiatives.tests.test_overlap_services import _make, _pair
 from portal.tests.factories import EcosystemFactory, UserFactory
 
 PASSWORD = "geheim-wachtwoord-123"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
 
 
 @pytest.fixture
-def browser_page() -> Iterator[object]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are still sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="nl-NL")
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def browser_page(chromium) -> Iterator[object]:
+    """A page in the shared Chromium (conftest.py)."""
+    context = chromium.new_context(locale="nl-NL")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
 
 
 def _login(page, base: str, username: str) -> None:

@@ -220,3 +220,14 @@ def test_dashboard_shows_riea_status_and_what_needs_attention(client, eco, staff
     assert "ingediend" in body  # the agenda's status, in Dutch
     assert "Agenda's die wachten op beoordeling" in body
     assert "Selectierondes met een deadline binnen 14 dagen" in body
+
+
+@pytest.mark.django_db
+def test_dashboard_lists_pending_overlap_suggestions(client, eco, staff):
+    from initiatives.models import OverlapSuggestion
+
+    a, b = sorted(InitiativeFactory.create_batch(2, ecosystem=eco), key=lambda i: i.pk)
+    OverlapSuggestion.objects.create(a=a, b=b, score=0.8, kind="overlap", reasons=["Gedeelde concepten: waterstof"])
+    client.force_login(staff)
+    body = html.unescape(client.get(reverse("dashboard")).content.decode())
+    assert "overlapsuggesties" in body.lower()
