@@ -21,6 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from agendas.forms import PART_FORMS, part_form
 from agendas.models import PART_MODELS, AgendaVersion
 from portal.models import FundingInstrument
+from portal.spreadsheets import neutralise
 
 SHEETS: dict[str, str] = {
     "endorsement": "Onderschrijvingen",
@@ -65,7 +66,7 @@ def template_workbook(version: AgendaVersion | None) -> bytes:
         ws.append([f"{model._meta.get_field(n).verbose_name} [{n}]" for n in names])
         if version is not None:
             for row in getattr(version, related).all():
-                ws.append([_neutralise(_cell_out(row, n)) for n in names])
+                ws.append([neutralise(_cell_out(row, n)) for n in names])
         for i in range(1, len(names) + 1):
             ws.column_dimensions[ws.cell(1, i).column_letter].width = 24
     help_ws = wb.create_sheet("Toelichting")
@@ -172,23 +173,13 @@ def parse_workbook(upload: IO[bytes], *, ecosystem_id: int) -> tuple[dict[str, l
 
 # --- exports (comparison table) --------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _neutralise(value: Any) -> Any:
-    """Prefix text that a spreadsheet would run as a formula (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def rows_to_xlsx(header: list[str], rows: list[list[Any]], *, title: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
-    ws.append([_neutralise(h) for h in header])
+    ws.append([neutralise(h) for h in header])
     for row in rows:
-        ws.append([_neutralise(v) for v in row])
+        ws.append([neutralise(v) for v in row])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -199,7 +190,7 @@ def rows_to_csv(header: list[str], rows: list[list[Any]]) -> str:
 
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow([_neutralise(h) for h in header])
+    writer.writerow([neutralise(h) for h in header])
     for row in rows:
-        writer.writerow([_neutralise("" if v is None else v) for v in row])
+        writer.writerow([neutralise("" if v is None else v) for v in row])
     return out.getvalue()

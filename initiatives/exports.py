@@ -15,15 +15,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from initiatives.models import Initiative
+from portal.spreadsheets import neutralise
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
-
-
-def neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _columns(internal: bool) -> list[tuple[str, Any]]:

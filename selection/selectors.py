@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from initiatives.models import Initiative
 from portal import permissions
 from portal.models import User
+from portal.spreadsheets import neutralise
 from selection import aggregation
 from selection.models import (
     Assessment,
@@ -241,13 +242,6 @@ def initiatives_with_decision(*, selection_round: SelectionRound) -> QuerySet[In
     )
 
 
-def neutralise_cell(value: Any) -> Any:
-    """Spreadsheet formula neutralisation: text starting with = + - @ (or a tab/CR) is prefixed by '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_rows(*, ranking_: Ranking) -> tuple[list[str], list[Sequence[Any]]]:
     header = [
         _("Rank"), _("Initiative"), _("Ecosystem"), _("Weighted total"), _("Coverage"), _("Disagreement"),
@@ -264,4 +258,4 @@ def export_rows(*, ranking_: Ranking) -> tuple[list[str], list[Sequence[Any]]]:
             _("yes") if row.shortlisted else _("no"),
             row.decision.get_outcome_display() if row.decision else "",
         ])
-    return header, [[neutralise_cell(v) for v in r] for r in rows]
+    return header, [[neutralise(v) for v in r] for r in rows]
