@@ -16,6 +16,7 @@ urlpatterns: list = [
     path("", include("portal.api.urls")),
     path("", include("initiatives.api.urls")),
     path("", include("agendas.api.urls")),
+    path("", include("selection.api.urls")),
     # Keep last: other apps' API URLs are included above this line.
     re_path(r"^[\s\S]*$", api_not_found),  # also paths with newlines
 ]

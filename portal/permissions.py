@@ -401,6 +401,27 @@ def _own_initiative_outcome_read(user: AnyUser, obj: Any) -> bool:
     return bool(ecosystem_id and ecosystem_id in board_ecosystem_ids(user))
 
 
+def _decision_read(user: AnyUser, decision: Any) -> bool:
+    """A decision (never the scores behind it): also for the ROM that may write the initiative."""
+    if _own_initiative_outcome_read(user, decision):
+        return True
+    return is_rom(user) and _initiative_write(user, decision.initiative)
+
+
+def decisions_visible_to(user: AnyUser) -> QuerySet:
+    """The decisions this user may read, as a queryset (same rules as _decision_read)."""
+    from selection.models import Decision
+
+    qs = Decision.objects.all()
+    if is_staff_member(user):
+        return qs
+    if is_board(user):
+        return qs.filter(initiative__ecosystem_id__in=board_ecosystem_ids(user))
+    if is_rom(user):
+        return qs.filter(initiative_id__in=rom_writable_initiative_ids(user))
+    return qs.none()
+
+
 def _register_selection() -> None:
     from selection.models import (
         Assessment,
@@ -425,7 +446,7 @@ def _register_selection() -> None:
         write=lambda u, o: o.assessor_id == u.pk,
     )
     register(InitiativeRoundResult, read=_own_initiative_outcome_read, write=lambda u, o: False)
-    register(Decision, read=_own_initiative_outcome_read, write=lambda u, o: can_decide(u))
+    register(Decision, read=_decision_read, write=lambda u, o: can_decide(u))
 
 
 _register_selection()
@@ -479,16 +500,18 @@ def overlap_suggestions_visible_to(user: AnyUser, queryset: QuerySet | None = No
         own = board_ecosystem_ids(user)
         return qs.filter(Q(a__ecosystem_id__in=own) | Q(b__ecosystem_id__in=own))
     if is_rom(user):
-        # Same scope as _initiative_write for a ROM: every region in a province it serves.
-        provinces = rom_province_ids(user)
-        outside = Initiative.regions.through.objects.exclude(region_id__in=provinces).exclude(
-            region__parent_id__in=provinces, region__kind=Region.Kind.COROP
-        )
-        in_scope = Initiative.objects.filter(regions__isnull=False).exclude(
-            id__in=outside.values("initiative_id")
-        ).values("id")
+        in_scope = rom_writable_initiative_ids(user)
         return qs.filter(Q(a_id__in=in_scope) | Q(b_id__in=in_scope))
     return qs.none()
+
+
+def rom_writable_initiative_ids(user: AnyUser) -> QuerySet:
+    """Ids (a subquery) of the initiatives a ROM may write: every region in a province it serves."""
+    provinces = rom_province_ids(user)
+    outside = Initiative.regions.through.objects.exclude(region_id__in=provinces).exclude(
+        region__parent_id__in=provinces, region__kind=Region.Kind.COROP
+    )
+    return Initiative.objects.filter(regions__isnull=False).exclude(id__in=outside.values("initiative_id")).values("id")
 
 
 def _register_overlap() -> None:

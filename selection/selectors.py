@@ -259,3 +259,9 @@ def export_rows(*, ranking_: Ranking) -> tuple[list[str], list[Sequence[Any]]]:
             row.decision.get_outcome_display() if row.decision else "",
         ])
     return header, [[neutralise(v) for v in r] for r in rows]
+
+
+def decision_api_list(*, user: User, outcome: str = "") -> QuerySet[Decision]:
+    """Decisions the user may read (the API's list), in one shape whatever the page size."""
+    qs = permissions.decisions_visible_to(user).select_related("round", "initiative")
+    return qs.filter(outcome=outcome) if outcome else qs
