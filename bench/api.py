@@ -194,7 +194,7 @@ def main() -> None:
     seed_env = {**os.environ, "DATABASE_URL": scratch, "PORTAL_DEMO": "1", "REDIS_URL": "",
                 "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost"}
     server_env = {**os.environ, "DATABASE_URL": scratch, "REDIS_URL": redis_url, "DEBUG": "0",
-                  "SECRET_KEY": "bench-only-secret", "ALLOWED_HOSTS": "127.0.0.1",
+                  "SECRET_KEY": "bench-only-secret", "ALLOWED_HOSTS": "127.0.0.1", "BEHIND_TLS": "0",
                   "API_RATE_LIMIT_PER_MINUTE": "100000000", "PORTAL_DEMO": ""}
     server_env.pop("PORTAL_DEMO")
     log(f"migrating and seeding {args.size} initiatives into {urlparse(scratch).path} …")

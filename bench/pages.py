@@ -222,7 +222,7 @@ def main() -> None:
     port = free_port()
     server_env = {
         **os.environ, "DATABASE_URL": scratch, "REDIS_URL": redis_url, "DEBUG": "0", "PORTAL_DEMO": "",
-        "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "0",
+        "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "0", "BEHIND_TLS": "0",
         "LOG_LEVEL": "WARNING",
     }
     server = subprocess.Popen(
