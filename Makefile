@@ -39,7 +39,7 @@ deps: $(VENV)/.installed node_modules/.installed messages
 run: deps
 	PORTAL_DEMO=1 $(PY) manage.py migrate --noinput -v0
 	PORTAL_DEMO=1 $(PY) manage.py load_reference_data
-	PORTAL_DEMO=1 $(PY) manage.py seed_demo --size $(DEMO_SIZE)
+	PORTAL_DEMO=1 $(PY) manage.py seed_demo --size $(DEMO_SIZE) --with-overlaps
 	PORTAL_DEMO=1 $(PY) manage.py seed_selection_demo
 	@echo "Portal: http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/)"
 	PORTAL_DEMO=1 $(PY) manage.py runserver 127.0.0.1:8000

@@ -71,3 +71,16 @@ def test_seed_without_reference_data_fails_clearly():
 
     with pytest.raises(CommandError, match="load_reference_data"):
         call_command("seed_demo", size=1, quiet_logins=True)
+
+
+@pytest.mark.django_db
+def test_with_overlaps_runs_the_detector_once(reference_data, django_capture_on_commit_callbacks):
+    from initiatives.models import OverlapRun, OverlapSuggestion
+
+    out = open("/dev/null", "w")  # noqa: SIM115
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", size=40, seed=7, quiet_logins=True, with_overlaps=True, stdout=out)
+    assert OverlapRun.objects.filter(status=OverlapRun.Status.COMPLETED).count() == 1
+    assert OverlapSuggestion.objects.exists()  # the deliberate twins are found
+    call_command("seed_demo", size=40, seed=7, quiet_logins=True, with_overlaps=True, stdout=out)
+    assert OverlapRun.objects.count() == 1

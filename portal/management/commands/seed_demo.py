@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from agendas.demo import seed_agendas
+from initiatives.models import OverlapRun
+from initiatives.overlap_services import overlap_run_start
 from portal import demo
 from portal.tasks import ecosystem_statistics_recompute_all
 
@@ -24,6 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--size", type=positive_int, default=300, help="number of initiatives (default 300)")
         parser.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
         parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo logins")
+        parser.add_argument(
+            "--with-overlaps", action="store_true",
+            help="also start a full overlap run when none has completed yet (in demo mode it runs at once)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         size, seed = options["size"], options["seed"]
@@ -39,6 +45,8 @@ class Command(BaseCommand):
             created = demo.seed_initiatives(size=size, seed=seed, progress=bar.update)
         if created:
             ecosystem_statistics_recompute_all.delay()
+        if options["with_overlaps"] and not OverlapRun.objects.filter(status=OverlapRun.Status.COMPLETED).exists():
+            overlap_run_start(actor=None)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {created} initiatives created, {existing} already present "
