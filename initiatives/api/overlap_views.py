@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -12,11 +11,10 @@ from rest_framework.views import APIView
 from initiatives import overlap_selectors
 from initiatives.models import OverlapSuggestion
 from portal.api.pagination import ApiCursorPagination
+from portal.api.params import choice_param
 from portal.api.schema import READ_ERROR_RESPONSES, paginated
 from portal.api.serializers import CodeField
 from portal.models import Region
-
-BAD_CHOICE_MSG = _("Choose one of: %(choices)s.")
 
 
 class OverlapListApi(APIView):
@@ -55,16 +53,8 @@ class OverlapListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
-        status = params.get("status", "")
-        if status and status not in OverlapSuggestion.Status.values:
-            raise serializers.ValidationError(
-                {"status": [BAD_CHOICE_MSG % {"choices": ", ".join(OverlapSuggestion.Status.values)}]}
-            )
-        ordering = params.get("ordering", "-score")
-        if ordering not in overlap_selectors.API_OVERLAP_ORDERINGS:
-            raise serializers.ValidationError(
-                {"ordering": [BAD_CHOICE_MSG % {"choices": ", ".join(overlap_selectors.API_OVERLAP_ORDERINGS)}]}
-            )
+        status = choice_param(params, "status", OverlapSuggestion.Status.values)
+        ordering = choice_param(params, "ordering", overlap_selectors.API_OVERLAP_ORDERINGS, default="-score")
         queryset = overlap_selectors.overlap_api_list(user=request.user, status=status)
         tie_breaker = "-id" if ordering.startswith("-") else "id"
         paginator = ApiCursorPagination(ordering=(ordering, tie_breaker))

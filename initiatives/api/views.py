@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -21,6 +20,7 @@ from initiatives.api.serializers import InitiativeInputSerializer, InitiativeOut
 from initiatives.models import Initiative
 from portal.api.idempotency import idempotent
 from portal.api.pagination import ApiCursorPagination
+from portal.api.params import choice_param
 from portal.api.schema import (
     ERROR_RESPONSES,
     IDEMPOTENCY_KEY,
@@ -31,8 +31,6 @@ from portal.api.schema import (
 )
 from portal.api.serializers import ReferenceCache, StrictSerializer, TextField
 from portal.exceptions import ApplicationError
-
-BAD_ORDERING_MSG = _("Choose one of: %(choices)s.")
 
 _EXAMPLE_ROW = {
     "external_id": "CRM-2024-0017",
@@ -88,11 +86,7 @@ class InitiativeListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
-        ordering = params.get("ordering", "-updated_at")
-        if ordering not in selectors.API_ORDERINGS:
-            raise serializers.ValidationError(
-                {"ordering": [BAD_ORDERING_MSG % {"choices": ", ".join(selectors.API_ORDERINGS)}]}
-            )
+        ordering = choice_param(params, "ordering", selectors.API_ORDERINGS, default="-updated_at")
         filters = {k: params.get(k) for k in InitiativeFilter.base_filters if k in params}
         queryset = selectors.initiative_api_list(user=request.user, filters=filters)
         tie_breaker = "-id" if ordering.startswith("-") else "id"

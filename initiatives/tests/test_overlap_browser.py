@@ -10,8 +10,7 @@ from initiatives import overlap_services as svc
 from initiatives.models import Initiative, InitiativeLink, OverlapSuggestion
 from initiatives.tests.test_overlap_services import _make, _pair
 from portal.tests.factories import EcosystemFactory, UserFactory
-
-PASSWORD = "geheim-wachtwoord-123"
+from portal.tests.support import browser_login
 
 
 @pytest.fixture
@@ -24,15 +23,6 @@ def browser_page(chromium) -> Iterator[object]:
     context.close()
 
 
-def _login(page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/inloggen/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
 @pytest.mark.browser
 def test_from_suggestion_to_merge(live_server, browser_page):
     page, base = browser_page, live_server.url
@@ -43,7 +33,7 @@ def test_from_suggestion_to_merge(live_server, browser_page):
     suggestion = _pair(dutch, english)
     assert suggestion.status == OverlapSuggestion.Status.PENDING
 
-    _login(page, base, staff.username)
+    browser_login(page, base, staff.username)
     page.click("nav.portal-nav a[href='/overlap/']")
     page.wait_for_url(f"{base}/overlap/")
     row = page.locator(f"#suggestion-{suggestion.pk}")
@@ -98,7 +88,7 @@ def test_network_graph_draws_the_links(live_server, browser_page):
     # Failed requests are caught by URL below (the browser also asks for /favicon.ico, which is not ours).
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
             if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-    _login(page, base, staff.username)
+    browser_login(page, base, staff.username)
     page.goto(f"{base}/overlap/netwerk/")
     graph = page.locator("#overlap-network")
     page.wait_for_function("document.getElementById('overlap-network').dataset.nodes !== undefined")

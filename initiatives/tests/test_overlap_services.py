@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from unittest import mock
 
@@ -24,6 +23,7 @@ from portal.tests.factories import (
     UserFactory,
     board_user_for,
 )
+from portal.tests.support import wait_for
 
 EVAL = Path(__file__).resolve().parents[2] / "tests" / "data" / "overlap_eval.jsonl"
 EVAL_DOCS = {d["id"]: d for d in map(json.loads, EVAL.read_text(encoding="utf-8").splitlines()) if d}
@@ -143,14 +143,6 @@ def test_a_board_cannot_start_a_run(hydrogen):
         svc.overlap_run_start(actor=board_user_for(hydrogen["north"]))
 
 
-def _wait_for(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
 
 @pytest.mark.worker
 @pytest.mark.xdist_group("celery")
@@ -164,10 +156,10 @@ def test_full_run_through_a_real_worker_twice_gives_identical_rows(live_worker):
         _make(eval_id, eco)
     with mock.patch.object(svc, "CHUNK_SIZE", 3):
         first_run = svc.overlap_run_start(actor=staff)
-        assert _wait_for(lambda: OverlapRun.objects.get(pk=first_run.pk).status == OverlapRun.Status.COMPLETED)
+        assert wait_for(lambda: OverlapRun.objects.get(pk=first_run.pk).status == OverlapRun.Status.COMPLETED)
         first = _rows()
         second_run = svc.overlap_run_start(actor=staff)
-        assert _wait_for(lambda: OverlapRun.objects.get(pk=second_run.pk).status == OverlapRun.Status.COMPLETED)
+        assert wait_for(lambda: OverlapRun.objects.get(pk=second_run.pk).status == OverlapRun.Status.COMPLETED)
     second = _rows()
     assert first and second == first
     runs = list(OverlapRun.objects.order_by("id"))

@@ -1,6 +1,5 @@
 """The ecosystem-statistics job end to end through a real Celery worker on Redis."""
 
-import time
 
 import pytest
 
@@ -8,15 +7,7 @@ from initiatives.tests.factories import InitiativeFactory
 from portal.models import EcosystemStatistics, Theme
 from portal.tasks import ecosystem_statistics_recompute_all
 from portal.tests.factories import EcosystemFactory
-
-
-def _wait_for(predicate, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+from portal.tests.support import wait_for
 
 
 @pytest.mark.worker
@@ -29,13 +20,13 @@ def test_statistics_job_runs_on_a_real_worker_and_is_idempotent(live_worker, ref
 
     result = ecosystem_statistics_recompute_all.delay()
     assert result.__class__.__name__ != "EagerResult"  # went through the broker
-    assert _wait_for(lambda: EcosystemStatistics.objects.count() == 3)
+    assert wait_for(lambda: EcosystemStatistics.objects.count() == 3)
     first = {s.ecosystem_id: (s.initiative_count, s.initiatives_per_theme) for s in EcosystemStatistics.objects.all()}
     assert all(v == (2, {"photonics": 2}) for v in first.values())
 
     stamp = max(EcosystemStatistics.objects.values_list("computed_at", flat=True))
     ecosystem_statistics_recompute_all.delay()
-    assert _wait_for(lambda: EcosystemStatistics.objects.filter(computed_at__gt=stamp).count() == 3)
+    assert wait_for(lambda: EcosystemStatistics.objects.filter(computed_at__gt=stamp).count() == 3)
     second = {s.ecosystem_id: (s.initiative_count, s.initiatives_per_theme) for s in EcosystemStatistics.objects.all()}
     assert second == first
     assert EcosystemStatistics.objects.count() == 3

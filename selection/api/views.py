@@ -5,18 +5,16 @@ Never the individual assessors' scores (a region sees the decision, not who scor
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from portal.api.pagination import ApiCursorPagination
+from portal.api.params import choice_param
 from portal.api.schema import READ_ERROR_RESPONSES, paginated
 from selection import selectors
 from selection.models import Decision
-
-BAD_CHOICE_MSG = _("Choose one of: %(choices)s.")
 
 
 class DecisionListApi(APIView):
@@ -55,11 +53,7 @@ class DecisionListApi(APIView):
         responses={200: paginated(OutputSerializer, "DecisionPage"), **READ_ERROR_RESPONSES},
     )
     def get(self, request: Request):
-        outcome = request.query_params.get("outcome", "")
-        if outcome and outcome not in Decision.Outcome.values:
-            raise serializers.ValidationError(
-                {"outcome": [BAD_CHOICE_MSG % {"choices": ", ".join(Decision.Outcome.values)}]}
-            )
+        outcome = choice_param(request.query_params, "outcome", Decision.Outcome.values)
         queryset = selectors.decision_api_list(user=request.user, outcome=outcome)
         paginator = ApiCursorPagination(ordering=("-decided_at", "-id"))
         page = paginator.paginate_queryset(queryset, request, view=self)

@@ -8,11 +8,10 @@ import pytest
 
 from initiatives.tests.factories import InitiativeFactory
 from portal.tests.factories import EcosystemFactory, UserFactory
+from portal.tests.support import browser_login
 from selection import services
 from selection.models import Decision, InitiativeRoundResult, ScoringRun
 from selection.tests.factories import SelectionRoundFactory
-
-PASSWORD = "geheim-wachtwoord-123"
 
 
 @pytest.fixture
@@ -22,15 +21,6 @@ def browser_page(chromium) -> Iterator[object]:
     page.set_default_timeout(15000)
     yield page
     context.close()
-
-
-def _login(page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/inloggen/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _assess(page, base: str, round_pk: int, initiative_pk: int, values: list[int]) -> None:
@@ -60,11 +50,11 @@ def test_assess_score_rank_what_if_decide(live_server, browser_page):
 
     # "Waterstofvallei" excels on question 1 only; "Eiwitroute" is good on all the others.
     for user in (a1, a2):
-        _login(page, base, user.username)
+        browser_login(page, base, user.username)
         _assess(page, base, round_.pk, strong_first.pk, [5] + [2] * 8)
         _assess(page, base, round_.pk, broad.pk, [1] + [4] * 8)
 
-    _login(page, base, staff.username)
+    browser_login(page, base, staff.username)
     page.goto(f"{base}/selectie/rondes/{round_.pk}/")
     page.click(f"form[action='/selectie/rondes/{round_.pk}/scoren/'] button")
     page.wait_for_selector("[data-testid=run-status]")

@@ -1,6 +1,5 @@
 """Batch scoring: results, idempotency, a failing chunk, constant queries, a real worker."""
 
-import time
 
 import pytest
 from django.db import OperationalError
@@ -9,6 +8,7 @@ from initiatives.tests.factories import FundingLineFactory, InitiativeFactory
 from portal.exceptions import ConflictError
 from portal.models import FundingInstrument, Organisation, Priority, Region
 from portal.tests.factories import EcosystemFactory, OrganisationFactory, UserFactory
+from portal.tests.support import wait_for
 from selection import services, tasks
 from selection.models import (
     Criterion,
@@ -146,14 +146,6 @@ def test_queries_per_chunk_are_constant(setup_round, reference_data, django_asse
             assert services.scoring_chunk_process(chunk_id=chunk_id) > 0
 
 
-def _wait_for(predicate, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
 
 @pytest.mark.worker
 @pytest.mark.xdist_group("celery")
@@ -173,7 +165,7 @@ def test_scoring_run_through_a_real_worker_twice_gives_identical_rows(live_worke
     rows = []
     for _attempt in range(2):
         run = services.scoring_run_start(selection_round=round_, actor=staff)  # autocommit: on_commit fires now
-        assert _wait_for(lambda run=run: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE)
+        assert wait_for(lambda run=run: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE)
         run.refresh_from_db()
         assert run.chunks_done == run.chunk_count == 1 and run.initiatives_done == 7
         rows.append(_result_rows(round_))
@@ -189,7 +181,7 @@ def test_dispatcher_splits_into_chunk_tasks_on_the_worker(live_worker):
     round_ = SelectionRoundFactory()
     run = ScoringRun.objects.create(round=round_, triggered_by=staff)
     tasks.scoring_run_dispatch.delay(run.pk, 2)
-    assert _wait_for(lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE)
+    assert wait_for(lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE)
     run.refresh_from_db()
     assert (run.chunk_count, run.chunks_done, run.initiatives_done) == (3, 3, 5)
     assert InitiativeRoundResult.objects.filter(round=round_).count() == 5
