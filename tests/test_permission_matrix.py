@@ -10,8 +10,13 @@ for an unnamed pattern its full route (e.g. "api/v1/^[\\s\\S]*$"). Group rules (
 are globs over these names ("admin:*_changelist"); an exact key wins, then the first matching glob.
 Value: `E(methods, args=..., owners=..., query=..., data=...)`:
 - methods: {"GET": RULE, "POST": RULE, ...}: every method the view accepts (API views: must equal
-  the handlers the view class defines; checked). RULE is one of the named rules below, or built
-  with web(pred) / api(pred) from the role predicates (staff, team, own_board, own_rom, ...).
+  the handlers the view class defines; checked). RULE is a named rule (PUBLIC, LOGGED_IN,
+  PROGRAMME, STAFF, BOARDS, API_PUBLIC_READ, ADMIN_SITE, ADMIN_READ_ONLY, NOT_ALLOWED, LOGIN_405,
+  ...), or built with web(pred) / api(pred) / web_open(pred) from the role predicates (admin,
+  staff, team, board, rom, own_board, own_rom, any_of(...)); a rule maps (role, owner) to an outcome.
+  Example for a new staff-only page:   "security:login-codes": E({"GET": STAFF, "POST": STAFF}),
+  for a token-only API list:           "api-webhook-list": E({"GET": API_PUBLIC_READ, "POST": api(staff)}),
+  for a public probe:                  "livez": E({"GET": PUBLIC}),
 - args: a function (world, owner) -> list of URL args; owners: ("A", "B") for objects owned by
   ecosystem/province A or B, (None,) for URLs without an owner. The object of owner A belongs to
   ecosystem A (province P1), that of B to ecosystem B (province P2); both are not published.
@@ -42,8 +47,8 @@ import pytest
 from django.apps import apps
 from django.db import connection, transaction
 from django.test import Client
-from django.utils import timezone
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 # ---------------------------------------------------------------------------------------------
 # Roles and outcomes
@@ -182,13 +187,13 @@ NOT_ALLOWED = const(E405)
 LOGIN_405 = login_then(E405)
 
 
-def ADMIN_SITE(r: Role, o: str | None) -> str:  # noqa: N802 - a named rule
+def ADMIN_SITE(r: Role, o: str | None) -> str:
     """Everything under admin/: the admin only; everyone else (staff without is_staff too) is
     sent to the admin login."""
     return OK if r.kind == "admin" else ADMIN_LOGIN
 
 
-def ADMIN_READ_ONLY(r: Role, o: str | None) -> str:  # noqa: N802
+def ADMIN_READ_ONLY(r: Role, o: str | None) -> str:
     """A write view of a read-only admin: 403 for the admin, admin login for everyone else."""
     return E403 if r.kind == "admin" else ADMIN_LOGIN
 
@@ -395,13 +400,18 @@ EXPECTATIONS: dict[str, E] = {
     "selection:board-decisions": E({"GET": BOARDS}),
     # --- the Django admin (group rules; the object is the first row of the model) ------------
     "admin:login": E({"GET": PUBLIC}),
-    "admin:logout": E({"GET": NOT_ALLOWED, "POST": PUBLIC}, fresh_session=True),
+    # GET: the admin gets 405 (logout needs POST); everyone else is sent to the admin index.
+    "admin:logout": E({"GET": lambda r, o: E405 if r.kind == "admin" else OK, "POST": PUBLIC}, fresh_session=True),
     "admin:autocomplete": E(
         {"GET": ADMIN_SITE}, query="app_label=portal&model_name=organisation&field_name=home_region",
     ),
-    "admin:view_on_site": E({"GET": ADMIN_SITE}, lambda w, o: w.view_on_site_args()),
+    # No model has get_absolute_url: "view on site" is 404 for the admin.
+    "admin:view_on_site": E({"GET": lambda r, o: E404 if r.kind == "admin" else ADMIN_LOGIN},
+                            lambda w, o: w.view_on_site_args()),
     "admin:app_list": E({"GET": ADMIN_SITE}, _fixed("portal")),
-    "admin/(?P<url>.*)$": E({"GET": ADMIN_SITE}, _fixed("does-not-exist/")),
+    # The catch-all: unknown admin URLs are 404 for the admin, the login for everyone else.
+    "admin/(?P<url>.*)$": E({"GET": lambda r, o: E404 if r.kind == "admin" else ADMIN_LOGIN},
+                            _fixed("does-not-exist/")),
 }
 
 # Group rules: (glob over URL names, expectation); the first match wins, an exact key above wins.
@@ -415,7 +425,7 @@ GROUP_RULES: list[tuple[str, E]] = [
 
 # Read-only admins: no add, and their change form cannot be saved.
 READ_ONLY_ADMIN_ADD = {
-    "portal_activity", "agendas_agendaversion", "selection_assessment", "selection_conflictdeclaration",
+    "portal_activity", "portal_ecosystemstatistics", "agendas_agendaversion", "selection_assessment", "selection_conflictdeclaration",
     "selection_scoringrun", "selection_initiativeroundresult", "selection_decision",
 }
 
@@ -553,7 +563,12 @@ def _build_world() -> World:
     from initiatives.models import Initiative, InitiativeLink, OverlapSuggestion
     from initiatives.tests.factories import InitiativeFactory
     from portal.models import Organisation, Region, User
-    from portal.tests.factories import EcosystemFactory, OrganisationFactory, RegionFactory, UserFactory
+    from portal.tests.factories import (
+        EcosystemFactory,
+        OrganisationFactory,
+        RegionFactory,
+        UserFactory,
+    )
     from portal.token_services import api_token_issue
     from selection.models import RoundAssignment
     from selection.tests.factories import DecisionFactory, SelectionRoundFactory
@@ -606,6 +621,7 @@ def _build_world() -> World:
             f"initiative_external_id_{side}": initiative.external_id,
             f"suggestion_pk_{side}": suggestion.pk, f"link_pk_{side}": link.pk, f"goal_pk_{side}": goal.pk,
         })
+    _admin_rows(w)
     # The assessor is assigned to initiative A only.
     RoundAssignment.objects.filter(initiative=w.objects["initiative_b_obj"]).delete()
     assert Initiative.objects.filter(published=False).count() == 2
@@ -623,6 +639,42 @@ def _build_world() -> World:
                                       rate_limit=1_000_000)
         w.tokens[role] = raw
     return w
+
+
+def _admin_rows(w: World) -> None:
+    """One row for every model the admin shows, so each change/delete/history page is rendered."""
+    from django.contrib.auth.models import Group
+
+    from portal.models import (
+        EcosystemStatistics,
+        FundingInstrument,
+        FutureVisionWindow,
+        Priority,
+        Theme,
+    )
+    from selection.models import (
+        Assessment,
+        ConflictDeclaration,
+        InitiativeRoundResult,
+        ScoringRun,
+        SelectionRound,
+    )
+
+    Group.objects.create(name="matrix")
+    EcosystemStatistics.objects.create(ecosystem=w.ecosystem("A"), computed_at=timezone.now())
+    FutureVisionWindow.objects.create(code="MX-W", name_nl="Venster", name_en="Window")
+    Priority.objects.create(code="MX-P", kind=Priority.Kind.choices[0][0], name_nl="Prioriteit", name_en="Priority")
+    Theme.objects.create(code="MX-T", name_nl="Thema", name_en="Theme")
+    FundingInstrument.objects.create(code="MX-F", name="Regeling", level=FundingInstrument.Level.choices[0][0],
+                                     form=FundingInstrument.Form.choices[0][0])
+    selection_round = SelectionRound.objects.get(pk=w.round_pk)
+    initiative = w.objects["initiative_a_obj"]
+    Assessment.objects.create(round=selection_round, initiative=initiative, assessor=w.users["assessor"],
+                              framework_version=selection_round.framework_version)
+    ConflictDeclaration.objects.create(round=selection_round, initiative=w.objects["initiative_b_obj"],
+                                       assessor=w.users["staff"], statement="Eerder betrokken.")
+    ScoringRun.objects.create(round=selection_round)
+    InitiativeRoundResult.objects.create(round=selection_round, initiative=initiative, computed_at=timezone.now())
 
 
 @pytest.fixture(scope="module")
@@ -677,7 +729,7 @@ def _snapshot_sql() -> str:
             )
             pk = connection.ops.quote_name(meta.pk.column)
             parts.append(
-                f"SELECT '{meta.db_table}' AS t, md5(coalesce(string_agg(ROW({columns})::text, '|' ORDER BY {pk}), '')) "
+                f"SELECT '{meta.db_table}' AS t, md5(coalesce(string_agg(ROW({columns})::text, '|' ORDER BY {pk}), '')) "  # noqa: S608 - names from the models, quoted
                 f"FROM {table}"
             )
         _SNAPSHOT_SQL.append(" UNION ALL ".join(parts))
@@ -735,14 +787,11 @@ def cells_for(pattern: UrlPattern) -> list[tuple[Cell, Rule]]:
 def _args(world: World, pattern: UrlPattern, expectation: E, owner: str | None) -> list[Any]:
     if expectation.args is not None:
         return expectation.args(world, owner)
-    model_label = _admin_model(pattern.name)
-    if model_label is None and pattern.route.startswith("admin/") and "<path:object_id>" in pattern.route:
+    # Admin object pages: the model comes from the route prefix "admin/<app>/<model>/".
+    if pattern.route.startswith("admin/") and "<" in pattern.route.removeprefix(pattern.prefix):
         app_label, model_name = pattern.prefix.removeprefix("admin/").strip("/").split("/")
-        model_label = f"{app_label}_{model_name}"
-    if model_label and "<path:object_id>" in pattern.route:
-        app_label, model_name = model_label.split("_", 1)
         obj = apps.get_model(app_label, model_name).objects.order_by("pk").first()
-        assert obj is not None, f"{pattern.name}: the matrix world has no {model_label} row"
+        assert obj is not None, f"{pattern.name}: the matrix world has no {app_label}.{model_name} row"
         return [obj.pk]
     return []
 
@@ -750,7 +799,10 @@ def _args(world: World, pattern: UrlPattern, expectation: E, owner: str | None) 
 def _url(world: World, pattern: UrlPattern, expectation: E, owner: str | None) -> str:
     args = _args(world, pattern, expectation, owner)
     if pattern.pattern.name:
-        url = reverse(pattern.name, args=args)
+        try:
+            url = reverse(pattern.name, args=args)
+        except Exception:  # noqa: BLE001 - keyword-only converters (e.g. the user admin's <id>)
+            url = "/" + pattern.prefix + str(pattern.pattern.pattern).replace("<id>", str(args[0]))
     else:
         # Unnamed: fill the route's single converter by hand.
         url = "/" + pattern.prefix + (str(args[0]) + "/" if "<path:object_id>" in pattern.route else str(args[0]))
@@ -798,8 +850,6 @@ def run_cell(world: World, clients: dict[str, Client], pattern: UrlPattern, cell
             if changed:
                 message = f"{cell.method} {url} as {cell.role}: denied ({actual}) but changed rows of {changed}"
         transaction.set_rollback(True)
-    # Per-request state the permission helpers cache on user objects must not leak between cells.
-    connection.queries_log.clear()
     return message
 
 
