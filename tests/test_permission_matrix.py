@@ -886,3 +886,18 @@ def test_matrix_size() -> None:
         by_group[_group(p)] = by_group.get(_group(p), 0) + len(cells_for(p))
     print(f"\nPermission matrix: {len(ALL_PATTERNS)} URL patterns, {len(ROLES)} roles, {size} cells {by_group}")
     assert size > len(ALL_PATTERNS) * len(ROLES)
+
+
+def test_snapshot_sees_a_write(world: World, db: None) -> None:
+    """The denied-write check must be able to fail: a changed row changes the snapshot."""
+    from initiatives.models import Initiative
+
+    assert _snapshot() == world.baseline
+    Initiative.objects.filter(pk=world.key("initiative_pk", "A")).update(title="Gewijzigd")
+    assert _snapshot()["initiatives_initiative"] != world.baseline["initiatives_initiative"]
+
+
+def test_stale_check_names_missing_urls() -> None:
+    """An unknown URL name has no expectation; a pattern named like an admin page falls under its group."""
+    assert expectation_for("security:login-code") is None
+    assert expectation_for("admin:portal_region_changelist") is not None
