@@ -88,6 +88,13 @@ class EcosystemStatisticsAdmin(admin.ModelAdmin):
     list_display = ["ecosystem", "initiative_count", "all_helix_roles_present", "computed_at"]
     readonly_fields = [f.name for f in EcosystemStatistics._meta.fields]
 
+    # Computed by the statistics task: an "add" form of read-only fields saved an empty row (500).
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 @admin.register(FutureVisionWindow)
 class FutureVisionWindowAdmin(RecordedAdmin):
