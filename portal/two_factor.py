@@ -20,6 +20,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 DEVICE_NAME = "authenticator"
+# Session flag: does this user have a confirmed device? Set at login and when the user adds or
+# removes one here; a device an administrator adds elsewhere counts from the user's next login.
+SESSION_KEY = "portal_2fa_device"
 
 
 def is_eligible(user) -> bool:
@@ -31,6 +34,18 @@ def is_eligible(user) -> bool:
 
 def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def has_device(request: HttpRequest) -> bool:
+    value = request.session.get(SESSION_KEY)
+    if value is None:  # a session from before this flag existed
+        value = request.session[SESSION_KEY] = confirmed_device(request.user) is not None
+    return bool(value)
+
+
+def remember_device_on_login(sender, request: HttpRequest | None, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session") and is_eligible(user):
+        request.session[SESSION_KEY] = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def pending_device(user) -> TOTPDevice:
@@ -62,11 +77,13 @@ def confirm_device(request: HttpRequest, device: TOTPDevice, code: str) -> bool:
     device.save(update_fields=["confirmed"])
     # Only one authenticator per user: an earlier confirmed one is replaced.
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    request.session[SESSION_KEY] = True
     return True
 
 
-def remove_devices(user) -> None:
-    TOTPDevice.objects.filter(user=user).delete()
+def remove_devices(request: HttpRequest) -> None:
+    TOTPDevice.objects.filter(user=request.user).delete()
+    request.session[SESSION_KEY] = False
 
 
 # Paths a user who still owes a code (or a device) may visit: the 2FA pages themselves, logging
@@ -100,7 +117,7 @@ class RequireTwoFactorMiddleware:
         # Only the programme team and administrators can have a device: everyone else costs no query.
         if not is_eligible(user) or user.is_verified():  # is_verified: set by django_otp's OTPMiddleware
             return None
-        if confirmed_device(user) is not None:
+        if has_device(request):
             return "two-factor-verify"
         if settings.REQUIRE_2FA_FOR_STAFF:
             return "two-factor"

@@ -71,7 +71,7 @@ def remove(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "portal/two_factor.html", {"device": device, "remove_form": form, "next": "/"},
                       status=400)
-    two_factor.remove_devices(request.user)
+    two_factor.remove_devices(request)
     messages.success(request, _("Two-factor authentication is off."))
     return redirect("two-factor")
 
