@@ -138,7 +138,7 @@ def test_login_and_forms_refuse_a_post_without_token(csrf_client, reference_data
 def test_htmx_endpoints_refuse_a_post_without_token_and_accept_the_page_token(csrf_client, reference_data):
     eco = EcosystemFactory(slug="csrf-eco")
     board = board_user_for(eco)
-    agenda, _version = draft_agenda(ecosystem=eco)
+    _agenda, _version = draft_agenda(ecosystem=eco)
     csrf_client.force_login(board)
     url = reverse("agendas:part-add", args=[eco.slug, "endorsement"])
     data = {"endorsement-organisation": "TU/e", "endorsement-helix_role": "knowledge"}

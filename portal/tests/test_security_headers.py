@@ -34,9 +34,9 @@ class InlineCodeFinder(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
-        if tag == "script" and "src" not in attributes and "nonce" not in attributes:
-            if (attributes.get("type") or "").lower() not in {"application/json", "application/ld+json"}:
-                self.problems.append(f"inline <script {attrs}>")
+        data_block = (attributes.get("type") or "").lower() in {"application/json", "application/ld+json"}
+        if tag == "script" and "src" not in attributes and "nonce" not in attributes and not data_block:
+            self.problems.append(f"inline <script {attrs}>")
         if tag == "style" and "nonce" not in attributes:
             self.problems.append("inline <style>")
         for name, _value in attrs:

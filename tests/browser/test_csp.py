@@ -15,7 +15,12 @@ from agendas.tests.factories import draft_agenda
 from initiatives.models import InitiativeLink
 from initiatives.tests.factories import InitiativeFactory
 from portal.models import Region, User
-from portal.tests.factories import EcosystemFactory, EcosystemPartnerFactory, OrganisationFactory, UserFactory
+from portal.tests.factories import (
+    EcosystemFactory,
+    EcosystemPartnerFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
