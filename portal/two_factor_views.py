@@ -49,7 +49,11 @@ def setup(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """The login step for a user with a device: the session is not verified until a code matches."""
     device = two_factor.confirmed_device(request.user)
-    if device is None or request.user.is_verified():
+    if device is None:
+        # Removed elsewhere (e.g. by an administrator) since login: stop asking for a code.
+        request.session[two_factor.SESSION_KEY] = False
+        return redirect(_next_url(request))
+    if request.user.is_verified():
         return redirect(_next_url(request))
     form = OtpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

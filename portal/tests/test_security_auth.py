@@ -269,3 +269,16 @@ def test_a_code_from_ten_minutes_ago_is_refused():
         pytest.skip("the stale and current codes collide by chance (1 in a million)")
     response = client.post(reverse("two-factor-verify"), {"code": stale})
     assert response.status_code == 400
+
+
+def test_a_device_deleted_by_an_administrator_does_not_trap_the_user_in_the_code_step():
+    staff = UserFactory(staff=True)
+    set_up_device(Client(), staff)
+    client = Client()
+    client.force_login(staff)  # the session now remembers "has a device"
+    TOTPDevice.objects.filter(user=staff).delete()  # lost phone: the administrator removes it
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302 and reverse("two-factor-verify") in response.url
+    response = client.get(response.url)
+    assert response.status_code == 302 and response.url == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200
