@@ -15,7 +15,8 @@ def test_check_deploy_passes_without_warnings():
     env = {
         key: value for key, value in os.environ.items()
         if key not in {"PORTAL_DEMO", "DEBUG", "BEHIND_TLS", "SECURE_COOKIES", "SECURE_SSL_REDIRECT",
-                       "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD", "DJANGO_SETTINGS_MODULE"}
+                       "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD", "DJANGO_SETTINGS_MODULE",
+                       "DJANGO_ALLOW_ASYNC_UNSAFE"}  # set by the browser tests' conftest
     }
     env.update({
         "SECRET_KEY": secrets.token_urlsafe(64),
