@@ -38,3 +38,10 @@ def query_replace(context: dict[str, Any], **kwargs: Any) -> str:
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def total_minutes(value: Any) -> int:
+    """A timedelta as whole minutes (rounded up), e.g. the lockout cool-off."""
+    seconds = int(value.total_seconds()) if value else 0
+    return -(-seconds // 60)
