@@ -190,3 +190,10 @@ class TransitionForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+    def clean_file(self) -> Any:
+        from portal.uploads import validate_xlsx_upload
+
+        upload = self.cleaned_data["file"]
+        validate_xlsx_upload(upload, name=upload.name or "", size=upload.size)
+        return upload

@@ -356,5 +356,7 @@ def excel_import(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.success(request, _("Imported %(n)s rows.") % {"n": sum(counts.values())})
                 return redirect("agendas:detail", slug=slug)
+    # A refused file (size, type, macros, zip bomb) is a form error: 422, nothing saved.
+    refused = request.method == "POST" and bool(form.errors)
     return render(request, "agendas/import.html", {"agenda": agenda, "form": form, "errors": errors},
-                  status=422 if errors else 200)
+                  status=422 if errors or refused else 200)

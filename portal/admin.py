@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpRequest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import (
@@ -60,6 +63,29 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (*DjangoUserAdmin.fieldsets, (_("Portal"), {"fields": ("organisation", "role")}))
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, (_("Portal"), {"fields": ("organisation", "role")}))
     autocomplete_fields = ["organisation"]
+    actions = ["export_personal_data", "erase_personal_data"]
+
+    @admin.action(description=_("Export personal data (JSON)"))
+    def export_personal_data(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse:
+        from portal.privacy import personal_data_export
+
+        data = {u.username: personal_data_export(u) for u in queryset}
+        response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1),
+                                content_type="application/json")
+        response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
+        return response
+
+    @admin.action(description=_("Erase personal data (anonymise; cannot be undone)"))
+    def erase_personal_data(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        from portal.privacy import personal_data_erase
+
+        if not request.user.is_superuser and getattr(request.user, "role", "") != User.Role.ADMIN:
+            self.message_user(request, _("Only administrators can erase personal data."), level="error")
+            return
+        users = [u for u in queryset if u.pk != request.user.pk]
+        for user in users:
+            personal_data_erase(user=user, actor=request.user)  # type: ignore[arg-type]
+        self.message_user(request, _("Erased the personal data of %(n)s users.") % {"n": len(users)})
 
 
 class EcosystemPartnerInline(admin.TabularInline):

@@ -24,6 +24,32 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+IPV4_RE = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+
+
+def mask_personal_data(text: str) -> str:
+    """Replace e-mail addresses and IPv4 addresses; ids stay so an incident can still be traced."""
+    return IPV4_RE.sub("[ip]", EMAIL_RE.sub("[email]", text))
+
+
+class PersonalDataFilter(logging.Filter):
+    """Masks e-mail and IP addresses in every record, including Django's own messages (which can
+    quote a submitted value) and exception text. The message is rendered once and frozen."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask_personal_data(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = mask_personal_data(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = mask_personal_data(record.exc_text)
+        for key in ("username", "ip", "remote_addr", "email"):
+            if hasattr(record, key):
+                setattr(record, key, "[masked]")
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -36,8 +62,10 @@ class JsonFormatter(logging.Formatter):
         for key in ("status_code", "user_id", "path", "duration_ms"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_text:  # already masked by PersonalDataFilter
+            entry["exception"] = record.exc_text
+        elif record.exc_info:
+            entry["exception"] = mask_personal_data(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from portal import permissions
 from portal.models import Region
 from portal.open_data import OpenDataExport
+from portal.spreadsheets import neutralise
 
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 LICENCE_NAME = "CC BY 4.0"
@@ -153,14 +154,14 @@ def _ecosystem_rows() -> Iterator[dict[str, Any]]:
 
 def _csv_value(value: Any) -> Any:
     if isinstance(value, list):
-        return ";".join(value)
+        return neutralise(";".join(str(v) for v in value))
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return value
+    return neutralise(value)
 
 
 def _render(rows: list[dict[str, Any]], fields: Iterable[str], fmt: str, centres: dict[str, list[float]]) -> bytes:

@@ -307,16 +307,22 @@ OTP_TOTP_ISSUER = "Regio-innovatieportaal"
 
 # Structured (JSON) logs with request ids outside demo mode; readable text in demo mode.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEMO_MODE or TESTING else "json")
+# Largest spreadsheet upload accepted (bytes); bigger files get a form error, not a 500.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portal.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "portal.logging.RequestIdFilter"},
+        "personal_data": {"()": "portal.logging.PersonalDataFilter"},
+    },
     "formatters": {
         "json": {"()": "portal.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id", "personal_data"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},

@@ -18,6 +18,7 @@ from initiatives.models import Initiative
 from portal import permissions
 from portal.exceptions import ApplicationError
 from portal.models import Theme
+from portal.spreadsheets import neutralise
 from selection import selectors, services
 from selection.forms import (
     AssessmentForm,
@@ -260,9 +261,9 @@ def ranking_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = _("Ranking")[:31]
-        sheet.append(header)
+        sheet.append([neutralise(h) for h in header])
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([neutralise(v) for v in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
@@ -274,8 +275,8 @@ def ranking_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
     writer = csv.writer(response, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([neutralise(h) for h in header])
+    writer.writerows([neutralise(v) for v in row] for row in rows)
     return response
 
 

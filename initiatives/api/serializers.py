@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from initiatives.models import Initiative
@@ -64,6 +65,9 @@ class InitiativeInputSerializer(StrictSerializer):
         return attrs
 
 
+CONTACT_HELP = "null unless you belong to the owner organisation or the programme team (personal data)"
+
+
 class InitiativeOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     external_id = serializers.CharField()
@@ -88,13 +92,28 @@ class InitiativeOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
     published = serializers.BooleanField()
     website = serializers.CharField()
-    contact_name = serializers.CharField()
-    contact_email = serializers.CharField()
+    contact_name = serializers.SerializerMethodField(help_text=CONTACT_HELP)
+    contact_email = serializers.SerializerMethodField(help_text=CONTACT_HELP)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
     def get_version(self, obj: Initiative) -> str:
         return initiative_version(obj)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_contact_name(self, obj: Initiative) -> str | None:
+        return obj.contact_name if self._sees_contact(obj) else None
+
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_contact_email(self, obj: Initiative) -> str | None:
+        return obj.contact_email if self._sees_contact(obj) else None
+
+    def _sees_contact(self, obj: Initiative) -> bool:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        return bool(user.is_programme_team or (user.organisation_id and user.organisation_id == obj.owner_organisation_id))
 
     def to_representation(self, obj: Initiative) -> dict[str, Any]:
         # Hand-built: DRF's field-by-field walk cost more than the SQL for a page of 500. The
@@ -127,8 +146,9 @@ class InitiativeOutputSerializer(serializers.Serializer):
             "status": obj.status,
             "published": obj.published,
             "website": obj.website,
-            "contact_name": obj.contact_name,
-            "contact_email": obj.contact_email,
+            # Personal data: only the owner organisation and the programme team need the contact.
+            "contact_name": obj.contact_name if self._sees_contact(obj) else None,
+            "contact_email": obj.contact_email if self._sees_contact(obj) else None,
             "created_at": fields["created_at"].to_representation(obj.created_at),
             "updated_at": fields["updated_at"].to_representation(obj.updated_at),
         }

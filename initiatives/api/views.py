@@ -54,7 +54,7 @@ def _if_match(request: Request) -> list[str] | None:
 
 
 def _detail_response(initiative: Initiative, *, status_code: int = 200, request: Request | None = None) -> Response:
-    response = Response(InitiativeOutputSerializer(initiative).data, status=status_code)
+    response = Response(InitiativeOutputSerializer(initiative, context={"request": request}).data, status=status_code)
     response["ETag"] = f'"{selectors.initiative_version(initiative)}"'
     if status_code == status.HTTP_201_CREATED:
         response["Location"] = f"/api/v1/initiatives/{initiative.pk}/"
@@ -92,7 +92,7 @@ class InitiativeListApi(APIView):
         tie_breaker = "-id" if ordering.startswith("-") else "id"
         paginator = ApiCursorPagination(ordering=(ordering,) if ordering.lstrip("-") == "id" else (ordering, tie_breaker))
         page = selectors.initiative_api_attach_relations(paginator.paginate_queryset(queryset, request, view=self))
-        return paginator.get_paginated_response(InitiativeOutputSerializer(page, many=True).data)
+        return paginator.get_paginated_response(InitiativeOutputSerializer(page, many=True, context={"request": request}).data)
 
 
 class InitiativeCreateApi(APIView):
@@ -117,7 +117,7 @@ class InitiativeCreateApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         initiative = services.initiative_create(actor=request.user, data=serializer.validated_data)
-        return _detail_response(_reload(request, initiative), status_code=status.HTTP_201_CREATED)
+        return _detail_response(_reload(request, initiative), status_code=status.HTTP_201_CREATED, request=request)
 
 
 class InitiativeListCreateApi(InitiativeListApi, InitiativeCreateApi):
@@ -142,7 +142,7 @@ class InitiativeDetailApi(APIView):
         etag = f'"{selectors.initiative_version(initiative)}"'
         if request.headers.get("If-None-Match") == etag:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return _detail_response(initiative)
+        return _detail_response(initiative, request=request)
 
     def _update(self, request: Request, initiative_id: int, *, partial: bool) -> Response:
         serializer = self.InputSerializer(data=request.data, partial=partial)
@@ -151,7 +151,7 @@ class InitiativeDetailApi(APIView):
             initiative_id=initiative_id, actor=request.user, data=serializer.validated_data,
             expected_versions=_if_match(request),
         )
-        return _detail_response(_reload(request, initiative))
+        return _detail_response(_reload(request, initiative), request=request)
 
     @extend_schema(
         operation_id="initiatives_update",
@@ -217,7 +217,8 @@ class InitiativeUpsertApi(APIView):
             expected_versions=_if_match(request),
         )
         return _detail_response(
-            _reload(request, initiative), status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            _reload(request, initiative), status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            request=request,
         )
 
 
