@@ -130,3 +130,4 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 from portal import tokens_admin  # noqa: E402, F401  (registers the API token admin)
+from portal import webhooks_admin  # noqa: E402, F401  (registers the webhook admin)
