@@ -13,10 +13,10 @@ from django.utils import timezone
 from initiatives import overlap_services
 from initiatives.tests.factories import InitiativeFactory
 from portal import webhook_services as svc
-from portal.tests import api_support
+from portal.tests import api_support, webhook_receiver
 from portal.tests.api_support import World
 from portal.tests.factories import UserFactory
-from portal.tests.webhook_receiver import Receiver, receiver  # noqa: F401  (fixture)
+from portal.tests.webhook_receiver import Receiver
 from portal.webhook_signing import (
     MAX_ATTEMPTS,
     UnsafeUrl,
@@ -30,6 +30,7 @@ from selection import services as selection_services
 from selection.tests.factories import SelectionRoundFactory
 
 world = api_support.world
+receiver = webhook_receiver.receiver
 
 # --- signing and schedule (pure) ---------------------------------------------------------------
 
