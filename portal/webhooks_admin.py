@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     fields = ["organisation", "url", "description", "events", "active", "disabled_reason", "created_by",
               "created_at", "updated_at"]
     readonly_fields = ["organisation", "created_by", "created_at", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Registered through the API by the ROM itself: it needs the secret, shown only there.
