@@ -47,7 +47,7 @@ from initiatives.overlap import (
     candidate_pairs_for_rows,
     check_one,
 )
-from portal import permissions
+from portal import permissions, webhook_services
 from portal.exceptions import ApplicationError, ConflictError, InvalidTransition
 from portal.models import User
 from portal.services import activity_record, model_update
@@ -123,6 +123,10 @@ def _suggestions_upsert(
             "text_fingerprint_b", "last_run", "decided_by", "decided_at", "updated_at",
         ],
     )
+    # Webhooks only for pairs that did not exist: a re-run finding the same pairs sends nothing.
+    new_pairs = [(p.a, p.b) for p in pairs if (p.a, p.b) not in existing]
+    if new_pairs:
+        webhook_services.overlap_found_emit(pairs=new_pairs)
     return len(rows)
 
 

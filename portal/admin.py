@@ -162,4 +162,7 @@ class ActivityAdmin(admin.ModelAdmin):
         return False
 
 
-from portal import tokens_admin  # noqa: E402, F401  (registers the API token admin)
+from portal import (  # noqa: E402  (registers the token and webhook admins)
+    tokens_admin,  # noqa: F401
+    webhooks_admin,  # noqa: F401
+)

@@ -360,3 +360,4 @@ class Activity(models.Model):
 
 from portal.open_data import OpenDataExport  # noqa: E402, F401
 from portal.tokens import ApiToken, IdempotencyRecord  # noqa: E402, F401
+from portal.webhooks import WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

@@ -527,3 +527,50 @@ def _register_overlap() -> None:
 
 
 _register_overlap()
+
+
+# --- webhooks --------------------------------------------------------------------------------
+# A ROM manages the webhook endpoints of its own organisation; programme staff read them all (to
+# help a ROM debug); boards and others have none.
+
+
+def can_manage_webhooks(user: AnyUser) -> bool:
+    return is_rom(user) and bool(user.is_active)
+
+
+def _webhook_endpoint_read(user: AnyUser, endpoint: Any) -> bool:
+    return is_staff_member(user) or (can_manage_webhooks(user) and endpoint.organisation_id == user.organisation_id)
+
+
+def _webhook_endpoint_write(user: AnyUser, endpoint: Any) -> bool:
+    return can_manage_webhooks(user) and endpoint.organisation_id == user.organisation_id
+
+
+def can_read_webhooks(user: AnyUser) -> bool:
+    """May use the webhook API at all (boards and others get 403)."""
+    return is_staff_member(user) or can_manage_webhooks(user)
+
+
+def webhook_endpoints_visible_to(user: AnyUser) -> QuerySet:
+    from portal.webhooks import WebhookEndpoint
+
+    qs = WebhookEndpoint.objects.all()
+    if is_staff_member(user):
+        return qs
+    if can_manage_webhooks(user):
+        return qs.filter(organisation_id=user.organisation_id)
+    return qs.none()
+
+
+def _register_webhooks() -> None:
+    from portal.webhooks import WebhookDelivery, WebhookEndpoint
+
+    register(WebhookEndpoint, read=_webhook_endpoint_read, write=_webhook_endpoint_write)
+    register(
+        WebhookDelivery,
+        read=lambda u, o: _webhook_endpoint_read(u, o.endpoint),
+        write=lambda u, o: False,
+    )
+
+
+_register_webhooks()

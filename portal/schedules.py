@@ -45,4 +45,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=40, hour=3),
         "options": {"expires": 60 * 60 * 12},
     },
+    # Webhook outbox: sends deliveries that are due (new ones whose task was lost, and retries
+    # by the backoff schedule). https://crontab.guru/#*_*_*_*_*
+    "webhook-deliveries-sweep": {
+        "task": "portal.webhook_deliveries_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
 }

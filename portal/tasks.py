@@ -65,3 +65,25 @@ def idempotency_records_purge() -> None:
     from portal.api.idempotency import idempotency_records_purge as purge
 
     purge()
+
+
+@shared_task(
+    name="portal.webhook_delivery_send",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def webhook_delivery_send(delivery_id: int, expected_attempts: int | None = None) -> None:
+    """One attempt; the receiver's failures are recorded and retried by the sweeper, not here."""
+    from portal.webhook_services import webhook_delivery_send as send
+
+    send(delivery_id=delivery_id, expected_attempts=expected_attempts)
+
+
+@shared_task(name="portal.webhook_deliveries_sweep", ignore_result=True)
+def webhook_deliveries_sweep() -> int:
+    from portal.webhook_services import webhook_deliveries_sweep as sweep
+
+    return sweep()

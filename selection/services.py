@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from initiatives.models import FundingLine, Initiative
-from portal import permissions
+from portal import permissions, webhook_services
 from portal.exceptions import ConflictError, InvalidTransition
 from portal.models import EcosystemPartner, FundingInstrument, Priority, Region, User
 from portal.services import activity_record
@@ -358,6 +358,8 @@ def decision_record(
         actor=actor, verb="selection.decided", target=initiative,
         changes={"outcome": [old[0], outcome], "rationale": [old[1], decision.rationale]}, note=selection_round.name,
     )
+    if old != (decision.outcome, decision.rationale):
+        webhook_services.decision_taken_emit(decision=decision)
     return decision
 
 
