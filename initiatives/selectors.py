@@ -199,6 +199,55 @@ def initiative_api_attach_relations(initiatives: list[Initiative]) -> list[Initi
     return initiatives
 
 
+# Scalar columns of an API row, as .values() names (joined codes/slugs included).
+_API_ROW_VALUES = (
+    "id", "external_id", "title", "description", "type", "stage", "scope", "budget", "start_date", "end_date",
+    "status", "published", "website", "contact_name", "contact_email", "created_at", "updated_at",
+    "ecosystem__slug", "lead_organisation__slug", "owner_organisation__slug", "theme__code",
+    "owner_organisation_id",
+)
+
+
+def _relation_codes(name: str, lookup: str) -> Any:
+    """ARRAY(SELECT code FROM link JOIN target WHERE link.initiative_id = outer.id ORDER BY code)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef
+
+    field = Initiative._meta.get_field(name)
+    target = field.m2m_reverse_field_name()  # type: ignore[union-attr]
+    links = (
+        field.remote_field.through.objects.filter(initiative_id=OuterRef("id"))  # type: ignore[union-attr]
+        .order_by(f"{target}__{lookup}")
+        .values(f"{target}__{lookup}")
+    )
+    return ArraySubquery(links)
+
+
+def initiative_api_rows(queryset: QuerySet[Initiative]) -> QuerySet[Any]:
+    """The API's rows as dicts: scalar columns, joined codes and the m2m code lists in ONE SELECT.
+
+    Building model instances (and four link-table queries) per page cost far more than the SQL;
+    plain dicts from one statement keep a page of 500 close to the database's own time.
+    PostgreSQL only (ARRAY subqueries); `initiative_api_attach_relations` is the portable path.
+    """
+    relations = {f"rel_{name}": _relation_codes(name, lookup) for name, lookup in API_RELATIONS.items()}
+    return queryset.values(*_API_ROW_VALUES, **relations)
+
+
+def api_rows_supported() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def initiative_api_row(*, user: AnyUser, initiative_id: int) -> dict[str, Any] | Initiative:
+    """One readable initiative for an API response (a row dict on PostgreSQL), or Http404."""
+    if not api_rows_supported():
+        return initiative_api_get(user=user, initiative_id=initiative_id)
+    row = initiative_api_rows(permissions.initiatives_visible_to(user).filter(id=initiative_id)).first()
+    if row is None:
+        raise Http404
+    return row
+
+
 def initiative_api_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[Initiative]:
     """Initiatives the user may read, filtered. Raises ValidationError for bad filter values."""
     from initiatives.api.filters import InitiativeFilter
@@ -223,9 +272,15 @@ def initiative_api_get(*, user: AnyUser, initiative_id: int, for_update: bool = 
     return initiative
 
 
-def initiative_version(initiative: Initiative) -> str:
+def initiative_version(initiative: Initiative | dict[str, Any]) -> str:
     """An opaque version for ETag / If-Match; changes with every write (updated_at moves)."""
-    raw = f"{initiative.pk}:{initiative.updated_at.isoformat()}"
+    if isinstance(initiative, dict):  # an API row (initiative_api_rows)
+        return version_of(initiative["id"], initiative["updated_at"])
+    return version_of(initiative.pk, initiative.updated_at)
+
+
+def version_of(pk: int, updated_at: Any) -> str:
+    raw = f"{pk}:{updated_at.isoformat()}"
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 

@@ -53,17 +53,18 @@ def _if_match(request: Request) -> list[str] | None:
     return [part.strip().removeprefix("W/").strip('"') for part in header.split(",") if part.strip()]
 
 
-def _detail_response(initiative: Initiative, *, status_code: int = 200, request: Request | None = None) -> Response:
+def _detail_response(initiative: Initiative | dict[str, Any], *, status_code: int = 200, request: Request | None = None) -> Response:
     response = Response(InitiativeOutputSerializer(initiative, context={"request": request}).data, status=status_code)
     response["ETag"] = f'"{selectors.initiative_version(initiative)}"'
     if status_code == status.HTTP_201_CREATED:
-        response["Location"] = f"/api/v1/initiatives/{initiative.pk}/"
+        pk = initiative["id"] if isinstance(initiative, dict) else initiative.pk
+        response["Location"] = f"/api/v1/initiatives/{pk}/"
     return response
 
 
-def _reload(request: Request, initiative: Initiative) -> Initiative:
-    # Fresh read in the API's query shape (constant number of queries).
-    return selectors.initiative_api_get(user=request.user, initiative_id=initiative.pk)
+def _reload(request: Request, initiative: Initiative) -> Initiative | dict[str, Any]:
+    # Fresh read in the API's query shape (one SELECT on PostgreSQL).
+    return selectors.initiative_api_row(user=request.user, initiative_id=initiative.pk)
 
 
 class InitiativeListApi(APIView):
@@ -91,8 +92,15 @@ class InitiativeListApi(APIView):
         queryset = selectors.initiative_api_list(user=request.user, filters=filters)
         tie_breaker = "-id" if ordering.startswith("-") else "id"
         paginator = ApiCursorPagination(ordering=(ordering,) if ordering.lstrip("-") == "id" else (ordering, tie_breaker))
-        page = selectors.initiative_api_attach_relations(paginator.paginate_queryset(queryset, request, view=self))
-        return paginator.get_paginated_response(InitiativeOutputSerializer(page, many=True, context={"request": request}).data)
+        if selectors.api_rows_supported():
+            # One SELECT per page: dict rows with the m2m codes as arrays.
+            page = paginator.paginate_queryset(selectors.initiative_api_rows(queryset), request, view=self)
+            serializer = InitiativeOutputSerializer(context={"request": request})
+            data = [serializer.row_representation(row) for row in page]
+        else:
+            page = selectors.initiative_api_attach_relations(paginator.paginate_queryset(queryset, request, view=self))
+            data = InitiativeOutputSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
 
 
 class InitiativeCreateApi(APIView):
@@ -138,7 +146,7 @@ class InitiativeDetailApi(APIView):
                    **ERROR_RESPONSES},
     )
     def get(self, request: Request, initiative_id: int) -> Response:
-        initiative = selectors.initiative_api_get(user=request.user, initiative_id=initiative_id)
+        initiative = selectors.initiative_api_row(user=request.user, initiative_id=initiative_id)
         etag = f'"{selectors.initiative_version(initiative)}"'
         if request.headers.get("If-None-Match") == etag:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})

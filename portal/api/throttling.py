@@ -6,13 +6,36 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from portal.tokens import ApiToken
 
 WINDOW_SECONDS = 60
+
+
+def _count(key: str) -> int:
+    """Add one to the window's counter and return it."""
+    backend = caches["default"]  # `cache` is a proxy; the backend itself tells us it is Redis
+    if isinstance(backend, RedisCache):
+        # One pipelined round trip: INCR creates the key at 1; EXPIRE lets the window lapse.
+        # (The key names the window, so renewing its expiry on every request is harmless.)
+        full_key = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full_key, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(full_key)
+        pipe.expire(full_key, WINDOW_SECONDS * 2)
+        count, _expiry_set = pipe.execute()
+        return int(count)
+    # Other caches (local memory without Redis): add() is a no-op when the key exists.
+    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=WINDOW_SECONDS * 2)
+        return 1
 
 
 class TokenRateThrottle(BaseThrottle):
@@ -39,14 +62,7 @@ class TokenRateThrottle(BaseThrottle):
         identity, limit = self._identity(request)
         now = time.time()
         window = int(now // WINDOW_SECONDS)
-        key = f"api-throttle:{identity}:{window}"
-        # add() is a no-op when the key exists; incr() then counts atomically.
-        cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=WINDOW_SECONDS * 2)
-            count = 1
+        count = _count(f"api-throttle:{identity}:{window}")
         if count > limit:
             self._wait = (window + 1) * WINDOW_SECONDS - now
             return False
