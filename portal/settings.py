@@ -160,6 +160,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# "Nothing lost" (bench/drills.py): a task whose worker process dies (SIGKILL, OOM) goes back to the
+# queue instead of being acked as failed; chunk tasks are idempotent, so running one twice is safe.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A message taken by a worker that vanished entirely (the whole node killed) is redelivered after
+# this many seconds (Redis transport). Longer than any chunk runs; drills set it to a few seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -170,7 +178,9 @@ from portal.schedules import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402
 OVERLAP_INDEX_MAX_AGE_SECONDS = 0 if TESTING else int(os.environ.get("OVERLAP_INDEX_MAX_AGE_SECONDS", "900"))
 
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    # Fails open when Redis is down (portal/cache.py); short timeouts so an outage never hangs a page.
+    "default": {"BACKEND": "portal.cache.FailOpenRedisCache", "LOCATION": REDIS_URL,
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
