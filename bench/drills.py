@@ -216,6 +216,80 @@ def drill_worker_kill(env: dict[str, str], round_id: int, chunk_size: int, timeo
     }
 
 
+OVERLAP_CHECKSUM_SQL = """
+SELECT count(*), md5(coalesce(string_agg(
+    concat_ws('|', a_id, b_id, round(score::numeric, 9), kind, reasons::text, status), ',' ORDER BY a_id, b_id), ''))
+FROM initiatives_overlapsuggestion
+"""
+
+
+def overlap_checksum() -> tuple[int, str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(OVERLAP_CHECKSUM_SQL)
+        return cursor.fetchone()
+
+
+def _overlap_wait(run_id: int, timeout: float):
+    from initiatives.models import OverlapRun
+
+    def finished():
+        run = OverlapRun.objects.get(pk=run_id)
+        return run if run.status in {"completed", "failed"} else None
+
+    return wait_for(finished, timeout, f"overlap run {run_id} to finish", 0.1)
+
+
+def drill_worker_kill_overlap(env: dict[str, str], timeout: float) -> dict:
+    """The initiatives full overlap run, worker SIGKILLed with some chunks done."""
+    from initiatives.models import OverlapRun, OverlapSuggestion
+    from initiatives.overlap_services import overlap_run_start
+
+    OverlapSuggestion.objects.all().delete()
+    OverlapRun.objects.filter(status__in=["queued", "running"]).update(status="failed", error="drill reset")
+    worker = start_worker(env)
+    try:
+        ping_worker()
+        started = time.perf_counter()
+        run = _overlap_wait(overlap_run_start(actor=None).pk, timeout)
+        baseline_seconds = time.perf_counter() - started
+        if run.status != "completed":
+            raise RuntimeError(f"undisturbed overlap run ended as {run.status}: {run.error}")
+        reference = overlap_checksum()
+
+        OverlapSuggestion.objects.all().delete()
+        run_id = overlap_run_start(actor=None).pk
+
+        def part_way() -> bool:
+            run = OverlapRun.objects.get(pk=run_id)
+            return run.status == "running" and 0 < run.chunks_done < run.chunks_total
+
+        wait_for(part_way, timeout, "the overlap run to be part-way", 0.02)
+        stop_group(worker, signal.SIGKILL)
+        killed_at = time.perf_counter()
+        at_kill = OverlapRun.objects.get(pk=run_id)
+        time.sleep(1)
+        still_running = OverlapRun.objects.get(pk=run_id).status == "running"
+        worker = start_worker(env)
+        ping_worker()
+        run = _overlap_wait(run_id, timeout)
+        recovery = time.perf_counter() - killed_at
+        disturbed = overlap_checksum()
+    finally:
+        stop_group(worker)
+    ok = run.status == "completed" and disturbed == reference and still_running and reference[0] > 0
+    return {
+        "pass": ok, "baseline_seconds": round(baseline_seconds, 3), "run_status": run.status,
+        "chunks_done_at_kill": at_kill.chunks_done, "chunks": at_kill.chunks_total,
+        "recovery_seconds": round(recovery, 2), "rows_compared": reference[0],
+        "checksum_undisturbed": reference[1], "checksum_disturbed": disturbed[1], "rows_disturbed": disturbed[0],
+        "said": (f"SIGKILL with {at_kill.chunks_done}/{at_kill.chunks_total} chunks done; run {run.status} "
+                 f"{recovery:.1f} s after the kill; {disturbed[0]} suggestion rows, checksum "
+                 f"{'equal to' if disturbed == reference else 'DIFFERENT from'} the undisturbed run"),
+    }
+
+
 # --- drill: Redis stopped while gunicorn serves ----------------------------------------------------
 
 
@@ -367,12 +441,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=3000, help="initiatives (default 3000)")
     parser.add_argument("--chunk-size", type=int, default=100, help="initiatives per scoring chunk (default 100)")
-    parser.add_argument("--only", default="worker,redis", help="comma-separated drills (default worker,redis)")
+    parser.add_argument("--only", default="worker,worker-overlap,redis",
+                        help="comma-separated drills (default worker,worker-overlap,redis)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for a run (default 300)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args(argv)
     drills = [d.strip() for d in args.only.split(",") if d.strip()]
-    unknown = set(drills) - {"worker", "redis"}
+    unknown = set(drills) - {"worker", "worker-overlap", "redis"}
     if args.size < 1 or args.chunk_size < 1 or unknown:
         parser.error(f"--size/--chunk-size must be positive; unknown drills: {sorted(unknown)}")
     base_url = os.environ.get("DATABASE_URL", "")
@@ -412,6 +487,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 if drill == "worker":
                     results[drill] = drill_worker_kill(env, round_id, args.chunk_size, args.timeout)
+                elif drill == "worker-overlap":
+                    results[drill] = drill_worker_kill_overlap(env, args.timeout)
                 else:
                     results[drill] = drill_redis_down(env, redis, round_id, web_port, token, args.timeout)
             except Exception as exc:  # noqa: BLE001 - a drill that breaks is a FAIL, the others still run
