@@ -441,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=3000, help="initiatives (default 3000)")
     parser.add_argument("--chunk-size", type=int, default=100, help="initiatives per scoring chunk (default 100)")
+    parser.add_argument("--overlap-chunk-size", type=int, default=250,
+                        help="initiatives per overlap run chunk (default 250; production 500)")
     parser.add_argument("--only", default="worker,worker-overlap,redis",
                         help="comma-separated drills (default worker,worker-overlap,redis)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for a run (default 300)")
@@ -463,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     web_port = free_port(18040)
     env = {**os.environ, "DATABASE_URL": scratch_url, "REDIS_URL": redis.url,
            "SECRET_KEY": "drills-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1", "BEHIND_TLS": "0",
-           "SECURE_COOKIES": "0", "DEBUG": "0",
+           "SECURE_COOKIES": "0", "DEBUG": "0", "OVERLAP_RUN_CHUNK_SIZE": str(args.overlap_chunk_size),
            # Redelivery of a vanished worker's unacked chunks within the drill (production: 3600).
            "CELERY_VISIBILITY_TIMEOUT": os.environ.get("CELERY_VISIBILITY_TIMEOUT", "5")}
     env.pop("PORTAL_DEMO", None)

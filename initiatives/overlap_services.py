@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -52,7 +53,8 @@ from portal.exceptions import ApplicationError, ConflictError, InvalidTransition
 from portal.models import User
 from portal.services import activity_record, model_update
 
-CHUNK_SIZE = 500
+# Initiatives per full-run chunk task; OVERLAP_RUN_CHUNK_SIZE lets the failure drills make more, smaller chunks.
+CHUNK_SIZE = int(os.environ.get("OVERLAP_RUN_CHUNK_SIZE", "500"))
 
 # Process-local index for the run being processed: every chunk task of a run in the same worker
 # process reuses it instead of rebuilding it from the database.
