@@ -23,6 +23,7 @@ baseline_seconds (the undisturbed scoring run) and the per-drill results.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -421,6 +422,150 @@ def drill_redis_down(env: dict[str, str], redis: RedisServer, round_id: int, por
     }
 
 
+# --- drill: PostgreSQL restarted mid-request -------------------------------------------------------
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+INITIATIVES_CHECKSUM_SQL = """
+SELECT count(*), md5(coalesce(string_agg(concat_ws('|', id, external_id, title, updated_at), ',' ORDER BY id), ''))
+FROM initiatives_initiative
+"""
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster (initdb + pg_ctl as the postgres user) on its own port."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.dir = tempfile.mkdtemp(prefix="drills-pg-")
+        shutil.chown(self.dir, "postgres", "postgres")
+        self.data = f"{self.dir}/data"
+
+    def _as_postgres(self, *args: str) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def init(self) -> None:
+        self._as_postgres(str(PG_BIN / "initdb"), "-D", self.data, "-A", "trust", "-U", "postgres", "--no-sync")
+        self.start()
+
+    def pg_ctl(self, *args: str) -> None:
+        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", self.data, "-l", f"{self.dir}/log", "-w",
+                          "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", *args)
+
+    def start(self) -> None:
+        self.pg_ctl("start")
+
+    def stop(self) -> None:
+        self.pg_ctl("stop", "-m", "fast")
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def destroy(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _bulk_rows(count: int, slug: str, tag: str) -> list[dict]:
+    return [{"external_id": f"DRILL-{tag}-{i:05d}", "title": f"Drill {tag} {i}", "lead_organisation": slug}
+            for i in range(count)]
+
+
+def drill_postgres_restart(base_env: dict[str, str], redis: RedisServer, size: int, port: int) -> dict:
+    import threading
+
+    import psycopg2
+
+    cluster = PostgresCluster(free_port(15440))
+    web = None
+    try:
+        cluster.init()
+        conn = psycopg2.connect(cluster.url("postgres"))
+        conn.autocommit = True
+        conn.cursor().execute("CREATE DATABASE drills")
+        conn.close()
+        env = {**base_env, "DATABASE_URL": cluster.url("drills")}
+        _manage(env, "migrate", "--noinput", "-v0")
+        _manage(env, "load_reference_data")
+        _manage(env, "seed_demo", "--size", str(size), "--quiet-logins")
+        token = _pick_token(env)
+        slug = subprocess.run(
+            [PYTHON, "-c", "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings');"
+             "django.setup(); from portal.models import Organisation as O; print(O.objects.order_by('slug').first().slug)"],
+            cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout.strip()
+
+        def checksum() -> tuple[int, str]:
+            with psycopg2.connect(cluster.url("drills")) as c, c.cursor() as cur:
+                cur.execute(INITIATIVES_CHECKSUM_SQL)
+                return cur.fetchone()
+
+        web = start_gunicorn(env, port)
+        client = Browser(f"http://127.0.0.1:{port}")
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json", "Content-Type": "application/json"}
+
+        def post_bulk(rows: list[dict]) -> tuple[int, bytes, float]:
+            req = urllib.request.Request(client.base + "/api/v1/initiatives/bulk/", method="POST",  # noqa: S310
+                                         data=json.dumps({"items": rows}).encode(), headers=headers)
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(req, timeout=60) as response:  # noqa: S310
+                    return response.status, response.read(), time.perf_counter() - started
+            except urllib.error.HTTPError as exc:
+                return exc.code, exc.read(), time.perf_counter() - started
+
+        # Undisturbed: how long a 1000-row bulk upsert takes here (then its rows are part of "before").
+        warm_status, _body, bulk_seconds = post_bulk(_bulk_rows(1000, slug, "warm"))
+        if warm_status != 200:
+            raise RuntimeError(f"undisturbed bulk upsert answered {warm_status}: {_body[:300]!r}")
+        before = checksum()
+        outcome: dict = {}
+        thread = threading.Thread(target=lambda: outcome.update(zip(("status", "body", "seconds"),
+                                                                     post_bulk(_bulk_rows(1000, slug, "cut")), strict=False)))
+        thread.start()
+        time.sleep(min(0.3, bulk_seconds / 3))  # the request is inside its transaction now
+        restart_at = time.perf_counter()
+        cluster.stop()
+        cluster.start()
+        restarted_after = time.perf_counter() - restart_at
+        thread.join(90)
+        after = checksum()
+        # Recovery: the next requests must answer normally (CONN_HEALTH_CHECKS replaces dead connections).
+        recover_started = time.perf_counter()
+        statuses = []
+        for _attempt in range(20):
+            status, _b, _u = client.request("/api/v1/initiatives/?page_size=1", headers=headers)
+            statuses.append(status)
+            if status == 200:
+                break
+            time.sleep(0.5)
+        recovered_after = time.perf_counter() - recover_started
+        html_status, _b, _u = client.request("/")
+        retry_status, _body, _s = post_bulk(_bulk_rows(1000, slug, "cut"))
+        final = checksum()
+    finally:
+        stop_group(web)
+        cluster.destroy()
+    cut_status = outcome.get("status")
+    body = outcome.get("body", b"")
+    clean = (cut_status == 503 and body.startswith(b"{")) or cut_status == 200
+    unchanged = after == before if cut_status != 200 else after[0] == before[0] + 1000
+    ok = clean and unchanged and statuses[-1] == 200 and html_status == 200 and retry_status == 200 \
+        and final[0] == before[0] + 1000
+    return {
+        "pass": ok, "bulk_status_during_restart": cut_status, "bulk_body": body[:200].decode(errors="replace"),
+        "bulk_seconds_during_restart": round(outcome.get("seconds", -1), 2),
+        "undisturbed_bulk_seconds": round(bulk_seconds, 3), "restart_seconds": round(restarted_after, 2),
+        "rows_before": before[0], "rows_after": after[0], "checksum_unchanged": after == before,
+        "statuses_after_restart": statuses, "recovered_seconds": round(recovered_after, 2),
+        "html_after": html_status, "retry_status": retry_status, "rows_after_retry": final[0],
+        "said": (f"bulk upsert of 1000 rows cut by a restart answered {cut_status} after "
+                 f"{outcome.get('seconds', -1):.1f} s; rows {before[0]} -> {after[0]}, checksum "
+                 f"{'unchanged' if after == before else 'CHANGED'}; API {statuses} then / {html_status}; "
+                 f"retry {retry_status}, rows {final[0]}"),
+    }
+
+
 # --- main --------------------------------------------------------------------------------------
 
 
@@ -443,13 +588,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk-size", type=int, default=100, help="initiatives per scoring chunk (default 100)")
     parser.add_argument("--overlap-chunk-size", type=int, default=250,
                         help="initiatives per overlap run chunk (default 250; production 500)")
-    parser.add_argument("--only", default="worker,worker-overlap,redis",
-                        help="comma-separated drills (default worker,worker-overlap,redis)")
+    parser.add_argument("--only", default="worker,worker-overlap,redis,postgres",
+                        help="comma-separated drills (default worker,worker-overlap,redis,postgres)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for a run (default 300)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args(argv)
     drills = [d.strip() for d in args.only.split(",") if d.strip()]
-    unknown = set(drills) - {"worker", "worker-overlap", "redis"}
+    unknown = set(drills) - {"worker", "worker-overlap", "redis", "postgres"}
     if args.size < 1 or args.chunk_size < 1 or unknown:
         parser.error(f"--size/--chunk-size must be positive; unknown drills: {sorted(unknown)}")
     base_url = os.environ.get("DATABASE_URL", "")
@@ -489,6 +634,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 if drill == "worker":
                     results[drill] = drill_worker_kill(env, round_id, args.chunk_size, args.timeout)
+                elif drill == "postgres":
+                    results[drill] = drill_postgres_restart(env, redis, min(args.size, 500), web_port)
                 elif drill == "worker-overlap":
                     results[drill] = drill_worker_kill_overlap(env, args.timeout)
                 else:

@@ -95,7 +95,11 @@ TEMPLATES = [
 # Database: PostgreSQL via DATABASE_URL; SQLite file in demo mode.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Health checks: a persistent connection that died (PostgreSQL restarted) is replaced at the
+    # start of the next request instead of failing it (bench/drills.py, drill "postgres").
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # A database that does not answer at all fails the request after 5 s instead of hanging it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 elif DEMO_MODE or TESTING:
     DATABASES = {
         "default": {

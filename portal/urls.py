@@ -27,3 +27,5 @@ urlpatterns = [
     path("", include("agendas.urls")),
     path("", include("selection.urls")),
 ]
+
+handler500 = "portal.errors.server_error"
