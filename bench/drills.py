@@ -467,12 +467,14 @@ class PostgresCluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _bulk_rows(count: int, slug: str, tag: str) -> list[dict]:
-    return [{"external_id": f"DRILL-{tag}-{i:05d}", "title": f"Drill {tag} {i}", "lead_organisation": slug}
+def _bulk_rows(count: int, slug: str, region: str, tag: str) -> list[dict]:
+    return [{"external_id": f"DRILL-{tag}-{i:05d}", "title": f"Drill {tag} {i}", "lead_organisation": slug,
+             "description": f"Failure drill row {i}.", "regions": [region], "type": "field_lab", "stage": "pilot",
+             "status": "active", "published": True}
             for i in range(count)]
 
 
-def drill_postgres_restart(base_env: dict[str, str], redis: RedisServer, size: int, port: int) -> dict:
+def drill_postgres_restart(base_env: dict[str, str], size: int, port: int, bulk: int) -> dict:
     import threading
 
     import psycopg2
@@ -489,10 +491,15 @@ def drill_postgres_restart(base_env: dict[str, str], redis: RedisServer, size: i
         _manage(env, "migrate", "--noinput", "-v0")
         _manage(env, "load_reference_data")
         _manage(env, "seed_demo", "--size", str(size), "--quiet-logins")
-        token = _pick_token(env)
-        slug = subprocess.run(
+        # A ROM writes its own initiatives: its token, its slug as lead, a province it serves.
+        slug, region = subprocess.run(
             [PYTHON, "-c", "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings');"
-             "django.setup(); from portal.models import Organisation as O; print(O.objects.order_by('slug').first().slug)"],
+             "django.setup(); from portal.models import Organisation as O; from django.db.models import Count;"
+             "rom = O.objects.filter(kind='rom').annotate(n=Count('served_provinces')).order_by('-n', 'slug').first();"
+             "print(rom.slug, rom.served_provinces.order_by('code').first().code)"],
+            cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout.split()
+        token = subprocess.run(
+            [PYTHON, str(ROOT / "manage.py"), "issue_api_token", slug, "--role", "rom", "--name", "drills"],
             cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout.strip()
 
         def checksum() -> tuple[int, str]:
@@ -514,14 +521,14 @@ def drill_postgres_restart(base_env: dict[str, str], redis: RedisServer, size: i
             except urllib.error.HTTPError as exc:
                 return exc.code, exc.read(), time.perf_counter() - started
 
-        # Undisturbed: how long a 1000-row bulk upsert takes here (then its rows are part of "before").
-        warm_status, _body, bulk_seconds = post_bulk(_bulk_rows(1000, slug, "warm"))
+        # Undisturbed: how long a bulk upsert takes here (then its rows are part of "before").
+        warm_status, _body, bulk_seconds = post_bulk(_bulk_rows(bulk, slug, region, "warm"))
         if warm_status != 200:
             raise RuntimeError(f"undisturbed bulk upsert answered {warm_status}: {_body[:300]!r}")
         before = checksum()
         outcome: dict = {}
         thread = threading.Thread(target=lambda: outcome.update(zip(("status", "body", "seconds"),
-                                                                     post_bulk(_bulk_rows(1000, slug, "cut")), strict=False)))
+                                                                     post_bulk(_bulk_rows(bulk, slug, region, "cut")), strict=False)))
         thread.start()
         time.sleep(min(0.3, bulk_seconds / 3))  # the request is inside its transaction now
         restart_at = time.perf_counter()
@@ -541,7 +548,7 @@ def drill_postgres_restart(base_env: dict[str, str], redis: RedisServer, size: i
             time.sleep(0.5)
         recovered_after = time.perf_counter() - recover_started
         html_status, _b, _u = client.request("/")
-        retry_status, _body, _s = post_bulk(_bulk_rows(1000, slug, "cut"))
+        retry_status, _body, _s = post_bulk(_bulk_rows(bulk, slug, region, "cut"))
         final = checksum()
     finally:
         stop_group(web)
@@ -549,9 +556,9 @@ def drill_postgres_restart(base_env: dict[str, str], redis: RedisServer, size: i
     cut_status = outcome.get("status")
     body = outcome.get("body", b"")
     clean = (cut_status == 503 and body.startswith(b"{")) or cut_status == 200
-    unchanged = after == before if cut_status != 200 else after[0] == before[0] + 1000
+    unchanged = after == before if cut_status != 200 else after[0] == before[0] + bulk
     ok = clean and unchanged and statuses[-1] == 200 and html_status == 200 and retry_status == 200 \
-        and final[0] == before[0] + 1000
+        and final[0] == before[0] + bulk
     return {
         "pass": ok, "bulk_status_during_restart": cut_status, "bulk_body": body[:200].decode(errors="replace"),
         "bulk_seconds_during_restart": round(outcome.get("seconds", -1), 2),
@@ -559,7 +566,7 @@ def drill_postgres_restart(base_env: dict[str, str], redis: RedisServer, size: i
         "rows_before": before[0], "rows_after": after[0], "checksum_unchanged": after == before,
         "statuses_after_restart": statuses, "recovered_seconds": round(recovered_after, 2),
         "html_after": html_status, "retry_status": retry_status, "rows_after_retry": final[0],
-        "said": (f"bulk upsert of 1000 rows cut by a restart answered {cut_status} after "
+        "said": (f"bulk upsert of {bulk} rows cut by a restart answered {cut_status} after "
                  f"{outcome.get('seconds', -1):.1f} s; rows {before[0]} -> {after[0]}, checksum "
                  f"{'unchanged' if after == before else 'CHANGED'}; API {statuses} then / {html_status}; "
                  f"retry {retry_status}, rows {final[0]}"),
@@ -588,6 +595,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk-size", type=int, default=100, help="initiatives per scoring chunk (default 100)")
     parser.add_argument("--overlap-chunk-size", type=int, default=250,
                         help="initiatives per overlap run chunk (default 250; production 500)")
+    parser.add_argument("--bulk-rows", type=int, default=1000, help="rows per bulk upsert in the postgres drill")
     parser.add_argument("--only", default="worker,worker-overlap,redis,postgres",
                         help="comma-separated drills (default worker,worker-overlap,redis,postgres)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for a run (default 300)")
@@ -635,7 +643,7 @@ def main(argv: list[str] | None = None) -> int:
                 if drill == "worker":
                     results[drill] = drill_worker_kill(env, round_id, args.chunk_size, args.timeout)
                 elif drill == "postgres":
-                    results[drill] = drill_postgres_restart(env, redis, min(args.size, 500), web_port)
+                    results[drill] = drill_postgres_restart(env, min(args.size, 500), web_port, args.bulk_rows)
                 elif drill == "worker-overlap":
                     results[drill] = drill_worker_kill_overlap(env, args.timeout)
                 else:
