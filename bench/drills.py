@@ -530,7 +530,16 @@ def drill_postgres_restart(base_env: dict[str, str], size: int, port: int, bulk:
         thread = threading.Thread(target=lambda: outcome.update(zip(("status", "body", "seconds"),
                                                                      post_bulk(_bulk_rows(bulk, slug, region, "cut")), strict=False)))
         thread.start()
-        time.sleep(min(0.3, bulk_seconds / 3))  # the request is inside its transaction now
+        # Restart once the request's transaction has written something (it holds a transaction id),
+        # so the cut lands mid-write, not before or after it.
+        def writing() -> bool:
+            with psycopg2.connect(cluster.url("drills")) as c, c.cursor() as cur:
+                cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = 'drills' "
+                            "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL")
+                return cur.fetchone()[0] > 0
+
+        with contextlib.suppress(TimeoutError):
+            wait_for(writing, max(30.0, bulk_seconds * 3), "the bulk upsert to write", 0.02)
         restart_at = time.perf_counter()
         cluster.stop()
         cluster.start()
