@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -52,7 +53,8 @@ from portal.exceptions import ApplicationError, ConflictError, InvalidTransition
 from portal.models import User
 from portal.services import activity_record, model_update
 
-CHUNK_SIZE = 500
+# Initiatives per full-run chunk task; OVERLAP_RUN_CHUNK_SIZE lets the failure drills make more, smaller chunks.
+CHUNK_SIZE = int(os.environ.get("OVERLAP_RUN_CHUNK_SIZE", "500"))
 
 # Process-local index for the run being processed: every chunk task of a run in the same worker
 # process reuses it instead of rebuilding it from the database.
@@ -151,14 +153,30 @@ def overlap_run_start(*, actor: User | None, threshold: float | None = None) -> 
             threshold=DEFAULT_THRESHOLD if threshold is None else threshold, started_by=actor,
         )
         activity_record(actor=actor, verb="overlap.run_started", target=run)
-        transaction.on_commit(functools.partial(overlap_run_dispatch_task.delay, run_id=run.pk))
+        transaction.on_commit(functools.partial(_enqueue_dispatch, overlap_run_dispatch_task, run.pk))
     return run
+
+
+QUEUE_UNAVAILABLE_MSG = "The job queue (Redis) was unavailable; the run was not started. Start it again."
+
+
+def _enqueue_dispatch(task: Any, run_id: int) -> None:
+    """Queue the dispatcher; with the broker (Redis) down the run is marked failed at once.
+
+    Otherwise the run would stay 'queued' with nothing behind it and block every new run for hours.
+    """
+    try:
+        task.delay(run_id=run_id)
+    except Exception as exc:  # noqa: BLE001 - kombu/redis raise several types for "broker unavailable"
+        overlap_run_fail(run_id=run_id, error=f"{QUEUE_UNAVAILABLE_MSG} ({type(exc).__name__}: {exc})")
 
 
 def overlap_run_dispatch(*, run_id: int, chunk_size: int | None = None) -> int:
     """Mark the run running and enqueue one chunk task per `chunk_size` live initiative ids.
 
-    Returns the number of chunks. A redelivered dispatcher (run no longer queued) does nothing.
+    Returns the number of chunks enqueued. A dispatcher redelivered after its worker died while
+    enqueueing (run running, not every chunk done) enqueues the chunks without a chunk record
+    again; chunks are idempotent, so one that was queued after all just runs twice to no effect.
     """
     from initiatives.tasks import overlap_run_chunk as overlap_run_chunk_task
 
@@ -167,6 +185,14 @@ def overlap_run_dispatch(*, run_id: int, chunk_size: int | None = None) -> int:
     chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
     with transaction.atomic():
         run = OverlapRun.objects.select_for_update().get(id=run_id)
+        if run.status == OverlapRun.Status.RUNNING and run.chunks_total == len(chunks) > run.chunks_done:
+            done = set(OverlapRunChunk.objects.filter(run_id=run_id).values_list("number", flat=True))
+            missing = [number for number in range(len(chunks)) if number not in done]
+            for number in missing:
+                transaction.on_commit(functools.partial(
+                    overlap_run_chunk_task.delay, run_id=run_id, number=number, initiative_ids=chunks[number],
+                ))
+            return len(missing)
         if run.status != OverlapRun.Status.QUEUED:
             return 0
         run.status = OverlapRun.Status.RUNNING

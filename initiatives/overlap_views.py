@@ -85,11 +85,15 @@ def overlap_action(request: HttpRequest, pk: int) -> HttpResponse:
 def overlap_run_start(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     try:
-        svc.overlap_run_start(actor=request.user)
+        run = svc.overlap_run_start(actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("A full overlap run was started."))
+        run.refresh_from_db(fields=["status"])
+        if run.status == run.Status.FAILED:  # the job queue (Redis) was down: say so, lose nothing silently
+            messages.error(request, _("The job queue is unavailable; the run was not started. Try again later."))
+        else:
+            messages.success(request, _("A full overlap run was started."))
     return redirect("initiatives:overlap-queue")
 
 

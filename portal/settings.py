@@ -105,7 +105,11 @@ TEMPLATES = [
 # Database: PostgreSQL via DATABASE_URL; SQLite file in demo mode.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Health checks: a persistent connection that died (PostgreSQL restarted) is replaced at the
+    # start of the next request instead of failing it (bench/drills.py, drill "postgres").
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # A database that does not answer at all fails the request after 5 s instead of hanging it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 elif DEMO_MODE or TESTING:
     DATABASES = {
         "default": {
@@ -175,6 +179,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# "Nothing lost" (bench/drills.py): a task whose worker process dies (SIGKILL, OOM) goes back to the
+# queue instead of being acked as failed; chunk tasks are idempotent, so running one twice is safe.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A message taken by a worker that vanished entirely (the whole node killed) is redelivered after
+# this many seconds (Redis transport). Longer than any chunk runs; drills set it to a few seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -185,7 +197,9 @@ from portal.schedules import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402
 OVERLAP_INDEX_MAX_AGE_SECONDS = 0 if TESTING else int(os.environ.get("OVERLAP_INDEX_MAX_AGE_SECONDS", "900"))
 
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    # Fails open when Redis is down (portal/cache.py); short timeouts so an outage never hangs a page.
+    "default": {"BACKEND": "portal.cache.FailOpenRedisCache", "LOCATION": REDIS_URL,
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

@@ -35,3 +35,5 @@ urlpatterns = [
     path("", include("agendas.urls")),
     path("", include("selection.urls")),
 ]
+
+handler500 = "portal.errors.server_error"

@@ -40,6 +40,7 @@ ALREADY_SUBMITTED_MSG = gettext_noop("This assessment has already been submitted
 RUN_ALREADY_RUNNING_MSG = gettext_noop("A scoring run for this round is already running.")
 # A run still "running" after this long is taken as dead (its worker vanished) so a new run may start.
 STALE_RUN_AFTER = dt.timedelta(hours=2)
+QUEUE_UNAVAILABLE_MSG = "The job queue (Redis) was unavailable; the run was not started. Start it again."
 DEFAULT_CHUNK_SIZE = 1000
 
 SCOPE_KEYS = ("themes", "priorities", "regions", "stages")
@@ -380,10 +381,22 @@ def scoring_run_start(
     try:
         with transaction.atomic():
             run = ScoringRun.objects.create(round=selection_round, triggered_by=actor)
-            transaction.on_commit(lambda: scoring_run_dispatch_task.delay(run.pk, chunk_size))
+            transaction.on_commit(lambda: _enqueue_dispatch(scoring_run_dispatch_task, run.pk, chunk_size))
     except IntegrityError as exc:
         raise ConflictError(_(RUN_ALREADY_RUNNING_MSG)) from exc
     return run
+
+
+def _enqueue_dispatch(task: Any, run_id: int, chunk_size: int) -> None:
+    """Queue the dispatcher; with the broker (Redis) down the run is marked failed, not left running.
+
+    Without this the committed run would stay 'running' with nothing queued (lost silently) and
+    block new runs of the round until it went stale.
+    """
+    try:
+        task.delay(run_id, chunk_size)
+    except Exception as exc:  # noqa: BLE001 - kombu/redis raise several types for "broker unavailable"
+        scoring_run_fail(run_id=run_id, error=f"{QUEUE_UNAVAILABLE_MSG} ({type(exc).__name__}: {exc})")
 
 
 def scoring_run_dispatch(*, run_id: int, chunk_size: int = DEFAULT_CHUNK_SIZE) -> list[int]:

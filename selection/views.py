@@ -118,11 +118,15 @@ def round_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def round_score(request: HttpRequest, pk: int) -> HttpResponse:
     selection_round = _staff_round(request, pk)
     try:
-        services.scoring_run_start(selection_round=selection_round, actor=request.user)
+        run = services.scoring_run_start(selection_round=selection_round, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The scoring run has started."))
+        run.refresh_from_db(fields=["status"])
+        if run.status == run.Status.FAILED:  # the job queue (Redis) was down: say so, lose nothing silently
+            messages.error(request, _("The job queue is unavailable; the run was not started. Try again later."))
+        else:
+            messages.success(request, _("The scoring run has started."))
     return redirect("selection:round-detail", pk=pk)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -46,6 +46,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # A concurrent write won a race on a unique key: the client may retry.
         logger.info("API integrity conflict: %s", exc)
         return _shape(_("The request conflicts with another change; try again."), 409)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database went away (restart, failover): the transaction was rolled back, so nothing
+        # was written; the client may retry after a short wait (bench/drills.py, drill "postgres").
+        logger.warning("API database unavailable: %s", exc)
+        response = _shape(_("The database is temporarily unavailable; nothing was saved. Try again shortly."), 503)
+        response["Retry-After"] = "15"
+        return response
     if isinstance(exc, DataError):
         # A value the serializers let through but the database rejects (out of range and the like).
         logger.info("API data error: %s", exc)
