@@ -44,7 +44,7 @@ from typing import Any
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (  # noqa: E402 - bench scripts run as plain files
+from _common import (
     DEMO_PASSWORD,
     PYTHON,
     ROOT,
