@@ -12,7 +12,8 @@ Then `--users` simulated users (threads, each with its own keep-alive requests.S
 - programme-team staff (40 %): the dashboard (sometimes filtered by theme) and the initiative
   overview, unfiltered or with random filters, search, sorting and pages;
 - regional boards (30 %): GET and POST the edit form of one of their own initiatives, and of
-  their agenda's text (criterion 1), with the CSRF token from the form; a POST must redirect;
+  their agenda's text (criterion 1), with the CSRF token from the form (a POST must redirect),
+  and GET the agenda's actions step (its form lists the ecosystem's initiatives);
 - ROM clients (30 %): the API list with `updated_since` and `ordering=updated_at`, and PUT by
   external id (create, then update) with a Bearer token.
 
@@ -240,11 +241,15 @@ class Board(User):
         self.login(username)
 
     def act(self) -> None:
-        if self.agenda and self.rng.random() < 0.3:
+        roll = self.rng.random()
+        if self.agenda and roll < 0.2:
             # Board members of one ecosystem take turns on the agenda text (a concurrent save
             # is a 409 conflict by design, not a server error).
             with self.agenda_locks.setdefault(self.agenda, threading.Lock()):
                 self.edit("agenda", f"/agendas/{self.agenda}/bewerken/1/", "vision")
+        elif self.agenda and roll < 0.3:
+            # The actions step, whose form links the ecosystem's initiatives (thousands at 100k).
+            self.request("agenda_actions_get", "GET", f"/agendas/{self.agenda}/bewerken/4/")
         else:
             pk = self.rng.choice(self.initiatives)
             self.edit("initiative", f"/initiatieven/{pk}/bewerken/", "description")
