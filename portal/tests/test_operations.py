@@ -46,6 +46,7 @@ class TestHealthz:
         assert "ago" in response.json()["checks"]["worker"]["detail"]
 
 
+@pytest.mark.django_db
 def test_livez_answers_without_database_or_redis(client, settings, django_assert_num_queries):
     # Liveness must not depend on the database or Redis (nothing listens on port 1).
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
