@@ -91,7 +91,7 @@ print(json.dumps({"boards": boards, "roms": roms,
 """
 
 STAGES = ["idea", "pilot", "scaling", "structural"]
-SORTS = ["title", "-title", "-updated_at", "stage"]
+SORTS = ["-updated", "title", "-title", "-budget", "start"]  # initiatives/filters.py SORTS
 SEARCHES = ["waterstof", "energie", "zorg", "digitaal", "water"]
 MARKER = re.compile(r"\s*\[load \d+\]$")
 
