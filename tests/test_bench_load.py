@@ -24,7 +24,8 @@ def _database_url() -> str:
 
     db = settings.DATABASES["default"]
     # The test run's own database server; a base name of its own for the scratch database.
-    netloc = f"{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    auth = urllib.parse.quote(db["USER"] or "") + (f":{urllib.parse.quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+    netloc = f"{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
     return urllib.parse.urlunsplit(("postgres", netloc, f"/{db['NAME']}_loadtest", "", ""))
 
 
