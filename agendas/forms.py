@@ -22,6 +22,7 @@ from agendas.models import (
     ReviewMoment,
 )
 from initiatives.models import Initiative
+from portal.forms import FastSelectMultiple
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -93,11 +94,15 @@ class ActionForm(forms.ModelForm):
     class Meta:
         model = Action
         fields = ["title", "scope", "lead_organisation", "budget", "initiatives"]
+        # An ecosystem has thousands of initiatives at national scale: render the list cheaply.
+        widgets = {"initiatives": FastSelectMultiple(attrs={"size": 8}, label_field="title")}
 
     def __init__(self, *args: Any, ecosystem_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only the ecosystem's own initiatives can be linked.
-        self.fields["initiatives"].queryset = Initiative.objects.filter(ecosystem_id=ecosystem_id).order_by("title")
+        self.fields["initiatives"].queryset = (
+            Initiative.objects.filter(ecosystem_id=ecosystem_id).order_by("title")
+        )
 
 
 class HumanCapitalActionForm(forms.ModelForm):

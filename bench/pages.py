@@ -24,9 +24,7 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -34,45 +32,21 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - the demo data's public password
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (
+    DEMO_PASSWORD,
+    ROOT,
+    drop_database,
+    free_port,
+    log,
+    prepare_database,
+    psql,
+    server_env,
+    start_gunicorn,
+    stop,
+)
+
 REQUIRED = ("dashboard", "overview", "overview_filtered", "detail")
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def scratch_url(url: str) -> tuple[str, str, str]:
-    """(admin url, scratch url, scratch db name) for DATABASE_URL."""
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/") or "postgres"
-    scratch = f"{name}_bench_pages"
-    return url, urllib.parse.urlunsplit(parts._replace(path="/" + scratch)), scratch
-
-
-def psql(url: str, sql: str) -> str:
-    import psycopg2
-
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return str(cur.fetchone()[0]) if cur.description else ""
-    finally:
-        conn.close()
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Browser:
@@ -202,42 +176,11 @@ def main() -> None:
         raise SystemExit("DATABASE_URL must point at PostgreSQL")
     if not redis_url:
         raise SystemExit("REDIS_URL is required (the pages cache their aggregates in Redis)")
-    admin_url, scratch, scratch_name = scratch_url(database_url)
-
-    env = {**os.environ, "DATABASE_URL": scratch, "PORTAL_DEMO": "1", "DEBUG": "0", "REDIS_URL": ""}
-    reuse = False
-    if args.reuse and psql(admin_url, f"SELECT count(*) FROM pg_database WHERE datname = '{scratch_name}'") == "1":
-        reuse = psql(scratch, "SELECT count(*) FROM initiatives_initiative WHERE external_id LIKE 'demo-%'") == str(args.size)
-    if not reuse:
-        log(f"creating {scratch_name} and seeding {args.size} initiatives (minutes at 100k)")
-        psql(admin_url, f'DROP DATABASE IF EXISTS "{scratch_name}"')
-        psql(admin_url, f'CREATE DATABASE "{scratch_name}"')
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "load_reference_data")
-        seeded = time.perf_counter()
-        manage(env, "seed_demo", "--size", str(args.size), "--quiet-logins")
-        log(f"seeded in {time.perf_counter() - seeded:.0f} s")
-    psql(scratch, "ANALYZE")
-
+    admin_url, scratch, scratch_name, _reused = prepare_database(database_url, "pages", args.size, reuse=args.reuse)
     port = free_port()
-    server_env = {
-        **os.environ, "DATABASE_URL": scratch, "REDIS_URL": redis_url, "DEBUG": "0", "PORTAL_DEMO": "",
-        "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "0", "BEHIND_TLS": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "portal.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning"],
-        cwd=ROOT, env=server_env,
-    )
+    server = start_gunicorn(server_env(scratch, redis_url), port)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/inloggen/", timeout=2).read()  # noqa: S310 - our own server
-                break
-            except OSError:
-                time.sleep(0.3)
         built = main_queries(scratch)
         detail_id = built["detail_id"]
         staff = Browser(base)
@@ -269,13 +212,12 @@ def main() -> None:
         log(f"{'dashboard_cold':18s} median {results['dashboard_cold']['median_ms']:7.1f} ms  "
             f"p95 {results['dashboard_cold']['p95_ms']:7.1f} ms")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
         if not args.keep:
             from django.db import connections
 
             connections.close_all()
-            psql(admin_url, f'DROP DATABASE IF EXISTS "{scratch_name}"')
+            drop_database(admin_url, scratch_name)
     slowest = max(REQUIRED, key=lambda n: results[n]["median_ms"])
     print(json.dumps({
         "bench": "pages",

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative, InitiativeLink
+from portal.forms import FastSelect, FastSelectMultiple
 from portal.models import Ecosystem, Organisation, Priority, Region
 
 
@@ -24,10 +25,14 @@ class InitiativeForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 6}),
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "regions": forms.SelectMultiple(attrs={"size": 8}),
-            "partners": forms.SelectMultiple(attrs={"size": 8}),
-            "priorities": forms.SelectMultiple(attrs={"size": 8}),
-            "vision_windows": forms.SelectMultiple(attrs={"size": 6}),
+            # Hundreds of organisations and regions: rendered in one pass (portal.forms).
+            "ecosystem": FastSelect,
+            "lead_organisation": FastSelect,
+            "theme": FastSelect,
+            "regions": FastSelectMultiple(attrs={"size": 8}),
+            "partners": FastSelectMultiple(attrs={"size": 8}),
+            "priorities": FastSelectMultiple(attrs={"size": 8}),
+            "vision_windows": FastSelectMultiple(attrs={"size": 6}),
         }
         help_texts = {
             "regions": _("Provinces or COROP regions where the initiative takes place."),
@@ -40,7 +45,10 @@ class InitiativeForm(forms.ModelForm):
         self.fields["ecosystem"].queryset = ecosystems
         self.fields["ecosystem"].required = True
         self.fields["ecosystem"].empty_label = None if ecosystems.count() == 1 else "---------"
-        self.fields["regions"].queryset = Region.objects.exclude(kind=Region.Kind.LANDSDEEL).order_by("kind", "name")
+        # Without the boundaries: a form needs names, not GeoJSON.
+        self.fields["regions"].queryset = (
+            Region.objects.exclude(kind=Region.Kind.LANDSDEEL).defer("geometry").order_by("kind", "name")
+        )
         self.fields["regions"].label_from_instance = lambda r: f"{r.name} ({r.get_kind_display()})"
         organisations = Organisation.objects.order_by("name")
         self.fields["lead_organisation"].queryset = organisations

@@ -19,7 +19,7 @@ from initiatives.models import FundingLine, Initiative, OverlapSuggestion
 from initiatives.overlap import Doc, tokenize
 from portal import permissions
 from portal.attention import AttentionItem
-from portal.models import Activity
+from portal.models import Activity, Region
 from portal.permissions import AnyUser
 
 # The PostgreSQL text-search configuration for the overview. The GIN expression index in
@@ -38,8 +38,13 @@ def initiative_list(*, user: AnyUser) -> QuerySet[Initiative]:
     return (
         permissions.initiatives_visible_to(user)
         .select_related("ecosystem", "lead_organisation", "theme")
-        .prefetch_related("regions")
+        .prefetch_related(_regions_without_boundaries())
     )
+
+
+def _regions_without_boundaries() -> Prefetch:
+    # Lists and forms show region names; the GeoJSON boundaries (kilobytes each) are for maps.
+    return Prefetch("regions", queryset=Region.objects.defer("geometry"))
 
 
 def initiative_search(
@@ -79,7 +84,7 @@ def initiative_get(*, pk: int, user: AnyUser) -> Initiative:
         Initiative.objects.select_related(
             "ecosystem", "lead_organisation", "owner_organisation", "theme", "merged_into",
         ).prefetch_related(
-            "regions", "partners", "priorities__parent", "vision_windows",
+            _regions_without_boundaries(), "partners", "priorities__parent", "vision_windows",
             Prefetch("funding_lines", queryset=FundingLine.objects.select_related("instrument").order_by("id")),
         ),
         pk=pk,

@@ -1,4 +1,8 @@
-"""/healthz: is the portal able to serve and to run jobs? 200 when all parts work, 503 naming the failing part."""
+"""/healthz: is the portal able to serve and to run jobs? 200 when all parts work, 503 naming the failing part.
+
+/livez: is the process serving at all? Touches neither database nor Redis (liveness probes, and
+the baseline of bench/load.py).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import time
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
 HEARTBEAT_KEY = "portal:worker-heartbeat"
@@ -69,3 +73,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "checks": {name: {"ok": ok, "detail": detail} for name, (ok, detail) in checks.items()},
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@never_cache
+def livez(request: HttpRequest) -> HttpResponse:
+    # Liveness only: a restart cannot fix a database outage, so this checks nothing behind us.
+    return HttpResponse("ok", content_type="text/plain")

@@ -18,7 +18,8 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import IsNull
 
 from initiatives.models import FundingLine, Initiative
 from portal.models import Ecosystem, Organisation, Region, User
@@ -264,13 +265,20 @@ def initiatives_visible_to(user: AnyUser, queryset: QuerySet[Initiative] | None 
         return qs.filter(public | Q(ecosystem_id__in=board_ecosystem_ids(user)))
     if is_rom(user):
         provinces = rom_province_ids(user)
-        outside = Initiative.regions.through.objects.exclude(region_id__in=provinces).exclude(
-            region__parent_id__in=provinces, region__kind=Region.Kind.COROP
-        )
-        in_scope = Q(regions__isnull=False) & ~Q(id__in=outside.values("initiative_id"))
-        return qs.filter(public | Q(owner_organisation_id=user.organisation_id) | Q(
-            id__in=Initiative.objects.filter(in_scope).values("id")
-        ))
+        # The served provinces and their COROP regions as a plain id list (a dozen ids), so the
+        # checks below read only the tag table; "a tag inside" first narrows the rows that need
+        # the "no tag outside" check.
+        scope = list(Region.objects.filter(
+            Q(id__in=provinces) | Q(parent_id__in=provinces, kind=Region.Kind.COROP)
+        ).values_list("id", flat=True))
+        tags = Initiative.regions.through.objects.filter(initiative_id=OuterRef("pk"))
+        # "A tag inside, none outside" as LIMIT 1 scalar subqueries, which PostgreSQL cannot turn
+        # into hashes of all tags (as it does with EXISTS / IN under an OR): each costs one index
+        # probe, and only for the rows that are neither public nor the ROM's own.
+        first_inside = Subquery(tags.filter(region_id__in=scope).values("region_id")[:1])
+        first_outside = Subquery(tags.exclude(region_id__in=scope).values("region_id")[:1])
+        in_scope = Q(IsNull(first_inside, False)) & Q(IsNull(first_outside, True))
+        return qs.filter(public | Q(owner_organisation_id=user.organisation_id) | in_scope)
     return qs.filter(public)
 
 

@@ -7,6 +7,7 @@ from portal import health, two_factor_views, views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
     path("", views.home, name="home"),
     path("inloggen/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),

@@ -167,7 +167,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "theme_chart_config": _theme_chart_config(theme_chart),
         "coverage": coverage,
         "attention": attention_items(user=request.user),
-        "counts": selectors.national_totals(),
+        # Unfiltered national figures: one cache entry for the whole team, same invalidation.
+        "counts": selectors.cached_aggregate(
+            name="national_totals", scope="team", params="", version=version, compute=selectors.national_totals
+        ),
         "riea_status": _riea_status_rows(),
     }
     return render(request, "portal/dashboard.html", context)

@@ -251,3 +251,51 @@ def test_agenda_pages_in_english(client, agenda, board):
     body = client.get(reverse("agendas:checklist", args=["brainport"])).content.decode()
     assert "Check before submitting" in body
     assert "No party has endorsed the agenda." in body
+
+
+@pytest.mark.django_db
+def test_actions_step_lists_own_initiatives_in_bounded_queries(client, agenda, board, eco,
+                                                                django_assert_max_num_queries):
+    """The actions form's initiative list is rendered in one pass (thousands at national scale)."""
+    from agendas.models import Action
+    from initiatives.tests.factories import InitiativeFactory
+
+    own = [InitiativeFactory(ecosystem=eco, title=f"Eigen {n:02d}") for n in range(25)]
+    InitiativeFactory(ecosystem=eco, title="<b>Waterstof & co</b>")
+    other = InitiativeFactory(title="Van een ander ecosysteem")
+    client.force_login(board)
+    url = reverse("agendas:edit", args=[eco.slug, 4])
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    select = html[html.index('name="action-initiatives"'):]
+    select = select[:select.index("</select>")]
+    assert select.count("<option") == 26
+    assert "Van een ander ecosysteem" not in select
+    assert "&lt;b&gt;Waterstof &amp; co&lt;/b&gt;" in select  # escaped
+    assert f'<option value="{own[0].pk}">Eigen 00</option>' in select
+    assert select.index("Eigen 00") < select.index("Eigen 24")  # sorted by title
+    # The field still validates against the ecosystem's own initiatives only.
+    add = reverse("agendas:part-add", args=[eco.slug, "action"])
+    row = {"action-title": "Campus", "action-scope": "generic"}
+    response = client.post(add, {**row, "action-initiatives": [other.pk]}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422
+    assert not Action.objects.exists()
+    response = client.post(add, {**row, "action-initiatives": [own[3].pk, own[4].pk]}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert set(Action.objects.get().initiatives.all()) == {own[3], own[4]}
+
+
+def test_fast_select_marks_selected_options_and_escapes():
+    from portal.forms import FastSelect, FastSelectMultiple
+
+    many = FastSelectMultiple(attrs={"size": 3}, choices=[(1, "Een"), (2, "<Twee>"), (3, "Drie")])
+    html = many.render("x", [2, "3"], attrs={"id": "id_x", "aria-describedby": "id_x_help"})
+    assert html.startswith('<select aria-describedby="id_x_help" id="id_x" name="x" size="3" multiple>')
+    assert '<option value="1">Een</option>' in html
+    assert '<option value="2" selected>&lt;Twee&gt;</option>' in html
+    assert '<option value="3" selected>Drie</option>' in html
+    one = FastSelect(choices=[("", "---------"), (1, "Een")])
+    assert one.render("y", None) == '<select name="y"><option value="" selected>---------</option><option value="1">Een</option></select>'
+    assert "multiple" not in one.render("y", 1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -109,6 +111,30 @@ class TestEdit:
         activity = Activity.objects.get(verb="initiative.updated", target_id=initiative.pk)
         assert activity.actor == board
         assert activity.changes["stage"] == ["pilot", "scaling"]
+
+    def test_edit_form_shows_current_choices_in_bounded_queries(self, client, eco, django_assert_max_num_queries):
+        from django.utils.html import escape
+
+        from portal.tests.factories import OrganisationFactory
+
+        lead = Organisation.objects.get(slug="oost-nl")
+        partners = [OrganisationFactory(name=f"Partner {n}") for n in range(3)]
+        initiative = InitiativeFactory(ecosystem=eco, lead_organisation=lead, regions=[Region.objects.get(code="CR36")])
+        initiative.partners.set(partners[:2])
+        for n in range(20):  # more organisations must not mean more queries
+            OrganisationFactory(name=f"Extra {n}")
+        client.force_login(board_user_for(eco))
+        with django_assert_max_num_queries(30):
+            response = client.get(reverse("initiatives:edit", args=[initiative.pk]))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f'<option value="{lead.pk}" selected>{escape(str(lead))}</option>' in html
+        cr36 = Region.objects.get(code="CR36")
+        assert f'<option value="{cr36.pk}" selected>{cr36.name} (' in html
+        for partner in partners[:2]:
+            assert f'<option value="{partner.pk}" selected>Partner' in html
+        assert f'<option value="{partners[2].pk}">Partner 2</option>' in html
+        assert re.search(r'<select [^>]*name="regions"[^>]*multiple', html)
 
     def test_another_board_cannot_edit(self, client, eco):
         initiative = InitiativeFactory(ecosystem=eco, title="Van Brainport")

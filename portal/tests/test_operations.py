@@ -47,6 +47,17 @@ class TestHealthz:
 
 
 @pytest.mark.django_db
+def test_livez_answers_without_database_or_redis(client, settings, django_assert_num_queries):
+    # Liveness must not depend on the database or Redis (nothing listens on port 1).
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    with django_assert_num_queries(0):
+        response = client.get(reverse("livez"))
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
 def test_request_id_is_echoed_or_created(client):
     response = client.get(reverse("home"), HTTP_X_REQUEST_ID="abc12345-proxy")
     assert response["X-Request-ID"] == "abc12345-proxy"
