@@ -136,7 +136,6 @@ def measure(size: int, threshold: float | None, samples: int, db_upsert: bool) -
     import numpy as np
     import scipy.sparse as sp
     from django.db import connection, transaction
-    from django.db.models import Q
 
     from initiatives import overlap as ov
     from initiatives import overlap_services as svc
@@ -178,7 +177,7 @@ def measure(size: int, threshold: float | None, samples: int, db_upsert: bool) -
             for s in range(0, len(plist), 20_000):
                 with transaction.atomic():
                     svc._suggestions_upsert(pairs=plist[s:s + 20_000], fingerprints=fps,
-                                            run_id=None, scope=Q(pk__in=[]))
+                                            run_id=None)
     ours = time.perf_counter() - t0
     ours_cpu = _cpu() - c0
     peak_ours_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
