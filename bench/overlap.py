@@ -5,27 +5,27 @@
 
 For every size N (default 10000 and 100000) it:
 
-1. sets up a scratch PostgreSQL database ``bench_overlap_<N>`` on the server of DATABASE_URL
-   (created, migrated, ``load_reference_data``, ``seed_demo --size N``; reused when it already
-   holds N seeded initiatives);
+1. sets up a scratch PostgreSQL database ``<db of DATABASE_URL>_bench_overlap_<N>`` (created,
+   migrated, ``load_reference_data``, ``seed_demo --size N``); ``--reuse-db`` keeps it when it
+   already holds N initiatives;
 2. loads the detector documents with ``initiatives.selectors.overlap_docs`` (the selector the
    Celery job uses);
-3. times our full run: ``build_index`` + the two steps of ``candidate_pairs_for_rows`` over all
-   rows in chunks of 2000 (``topk_text_pairs_for_rows``: top-K text partners per initiative;
-   ``pairs_from_text``: final scores, kinds and reasons for the kept pairs),
-   with peak memory (ru_maxrss of the measuring process, tracemalloc off: it slows numpy);
-4. times the exact reference in the same run: ``X[chunk] @ X.T`` for all rows, per row the
-   TOP_K partners with cos >= the text gate (``exact_topk_reference``), on the same matrix;
-5. recall = share of the reference's unordered pairs that our text component (the top-K
-   candidate pairs before the final-score filter) also found;
-6. times ``check_one`` for 20 random initiatives against the whole index.
+3. times our full run step by step (wall and CPU seconds each): ``build_index`` (analyse +
+   vectorise), candidates (``topk_text_pairs_for_rows`` in row chunks of 2000: per initiative
+   its TOP_K best text partners), scoring (``pairs_from_text``: final scores, kinds, reasons of
+   the kept pairs) and the DB upsert (``_suggestions_upsert`` into the truncated suggestion
+   table; ``--no-db-upsert`` skips it);
+4. times the exact reference of the issue in the same run: the TF-IDF matrix times its
+   transpose in row chunks (``X[rows] @ X.T``), every pair (i < j) with text cos >= the text gate
+   kept (only the product and the threshold are timed; the pairs are compared chunk by chunk);
+5. recall: ``recall`` = share of all reference pairs our text component found,
+   ``recall_at_threshold`` = the same for reference pairs with cos >= the threshold itself,
+   ``recall_topk`` = share of the exact per-initiative top-K (from the same product) found;
+6. times ``check_one`` for 20 random initiatives against the in-memory index.
 
-The last line printed is one JSON object (for several sizes: the largest, with all in "runs").
-``seconds`` includes build_index and the scoring/reasons of the kept pairs;
-``baseline_seconds`` is the reference product only (it reuses our index), so ``speedup`` is
-conservative; ``text_speedup`` compares like with like (text top-K step vs the reference).
-Below EXACT_TOPK_MAX_N documents the detector's text step *is* the exact product (recall 1).
-Timings on a shared machine vary with its load: run it on a quiet machine to compare.
+Peak memory: ru_maxrss of this process plus its largest child. The last line printed is one
+JSON object (for several sizes: the largest, with all in "runs"), with the load averages.
+Timings on a shared machine vary with its load.
 """
 
 from __future__ import annotations
