@@ -17,8 +17,11 @@ back (as pending) only when the text fingerprint of one of its initiatives has c
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
+import io
+import json
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -26,7 +29,7 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,58 +81,80 @@ def _run_index(run: OverlapRun) -> tuple[Index | None, dict[int, int]]:
 
 
 def _suggestions_upsert(
-    *, pairs: Sequence[Pair], fingerprints: dict[int, str], run_id: int | None, scope: Q
+    *, pairs: Sequence[Pair], fingerprints: dict[int, str], run_id: int | None
 ) -> int:
     """Insert or refresh the suggestions for `pairs`, keeping human decisions.
 
-    `scope` selects the existing rows these pairs can hit; they are locked first so a staff
-    decision made meanwhile is not overwritten. Must run inside a transaction.
+    One COPY into a temporary table and one INSERT ... ON CONFLICT DO UPDATE (a full run writes
+    hundreds of thousands of rows; ORM batches took most of its time). Conflicting rows are
+    locked by the upsert itself, and the CASE expressions read the row as it is then, so a staff
+    decision made meanwhile is not overwritten: a decided pair keeps its status; a dismissed pair
+    becomes pending again only when a text fingerprint changed. Must run inside a transaction.
     """
     if not pairs:
         return 0
-    existing = {
-        (s.a_id, s.b_id): s
-        for s in OverlapSuggestion.objects.select_for_update().filter(scope).order_by("a_id", "b_id")
-    }
-    now = timezone.now()
-    rows: list[OverlapSuggestion] = []
+    table = OverlapSuggestion._meta.db_table  # our own model's table: no user input in the SQL
+    buf = io.StringIO()
+    writer = csv.writer(buf)
     for pair in pairs:
-        fa, fb = fingerprints[pair.a], fingerprints[pair.b]
-        row = OverlapSuggestion(
-            a_id=pair.a, b_id=pair.b, score=pair.score, kind=pair.kind, reasons=list(pair.reasons),
-            status=OverlapSuggestion.Status.PENDING, dismiss_reason="", text_fingerprint_a=fa,
-            text_fingerprint_b=fb, last_run_id=run_id, decided_by=None, decided_at=None,
-            created_at=now, updated_at=now,
+        writer.writerow((pair.a, pair.b, repr(float(pair.score)), pair.kind,
+                         json.dumps(list(pair.reasons), ensure_ascii=False),
+                         fingerprints[pair.a], fingerprints[pair.b],
+                         "" if run_id is None else run_id))
+    buf.seek(0)
+    dismissed, pending = OverlapSuggestion.Status.DISMISSED, OverlapSuggestion.Status.PENDING
+    changed = "(s.text_fingerprint_a <> t.fa OR s.text_fingerprint_b <> t.fb)"
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS _overlap_upsert")
+        cur.execute(
+            "CREATE TEMP TABLE _overlap_upsert (a_id bigint, b_id bigint, score float8, kind text,"
+            " reasons jsonb, fa text, fb text, last_run_id bigint) ON COMMIT DROP"
         )
-        old = existing.get((pair.a, pair.b))
-        if old is not None:
-            if run_id is None:
-                row.last_run_id = old.last_run_id
-            unchanged = (old.text_fingerprint_a, old.text_fingerprint_b) == (fa, fb)
-            if old.status != OverlapSuggestion.Status.DISMISSED or unchanged:
-                # Keep the decision; a dismissed pair also keeps the texts it was dismissed on.
-                row.status, row.dismiss_reason = old.status, old.dismiss_reason
-                row.decided_by_id, row.decided_at = old.decided_by_id, old.decided_at
-                if old.status == OverlapSuggestion.Status.DISMISSED:
-                    row.text_fingerprint_a, row.text_fingerprint_b = fa, fb
-            else:
-                activity_record(
-                    actor=None, verb="overlap.reopened", target=old,
-                    note="A text changed since the pair was dismissed.",
+        cur.cursor.copy_expert("COPY _overlap_upsert FROM STDIN WITH (FORMAT csv)", buf)
+        # Dismissed pairs whose texts changed come back; they get an activity entry (locked
+        # first so the upsert below sees the same rows).
+        cur.execute(
+            f"SELECT s.id FROM {table} s JOIN _overlap_upsert t USING (a_id, b_id)"  # noqa: S608 (table name from our model)
+            f" WHERE s.status = %s AND {changed} ORDER BY s.id FOR UPDATE OF s",
+            [dismissed],
+        )
+        reopened = [r[0] for r in cur.fetchall()]
+        cur.execute(
+            f"INSERT INTO {table} AS s (a_id, b_id, score, kind, reasons, status, dismiss_reason,"  # noqa: S608
+            " text_fingerprint_a, text_fingerprint_b, last_run_id, decided_by_id, decided_at,"
+            " created_at, updated_at)"
+            " SELECT a_id, b_id, score, kind, reasons, %s, '', fa, fb, last_run_id, NULL, NULL,"
+            " now(), now() FROM _overlap_upsert t ORDER BY a_id, b_id"
+            " ON CONFLICT (a_id, b_id) DO UPDATE SET score = EXCLUDED.score,"
+            " kind = EXCLUDED.kind, reasons = EXCLUDED.reasons,"
+            " text_fingerprint_a = EXCLUDED.text_fingerprint_a,"
+            " text_fingerprint_b = EXCLUDED.text_fingerprint_b,"
+            " last_run_id = COALESCE(EXCLUDED.last_run_id, s.last_run_id),"
+            " updated_at = EXCLUDED.updated_at,"
+            + "".join(
+                f" {col} = CASE WHEN s.status = %s AND (s.text_fingerprint_a <>"
+                f" EXCLUDED.text_fingerprint_a OR s.text_fingerprint_b <> EXCLUDED.text_fingerprint_b)"
+                f" THEN {new} ELSE s.{col} END{sep}"
+                for col, new, sep in (
+                    ("status", "%s", ","), ("dismiss_reason", "''", ","),
+                    ("decided_by_id", "NULL", ","), ("decided_at", "NULL", ""),
                 )
-        rows.append(row)
-    OverlapSuggestion.objects.bulk_create(
-        rows, batch_size=1000, update_conflicts=True, unique_fields=["a", "b"],
-        update_fields=[
-            "score", "kind", "reasons", "status", "dismiss_reason", "text_fingerprint_a",
-            "text_fingerprint_b", "last_run", "decided_by", "decided_at", "updated_at",
-        ],
-    )
+            )
+            + " RETURNING a_id, b_id, (xmax = 0)",
+            [pending, dismissed, pending, dismissed, dismissed, dismissed],
+        )
+        # xmax = 0 marks a row this statement inserted (not updated): the pairs new to the portal.
+        new_pairs = [(a, b) for a, b, inserted in cur.fetchall() if inserted]
+        cur.execute("DROP TABLE _overlap_upsert")
+    for old in OverlapSuggestion.objects.filter(id__in=reopened):
+        activity_record(
+            actor=None, verb="overlap.reopened", target=old,
+            note="A text changed since the pair was dismissed.",
+        )
     # Webhooks only for pairs that did not exist: a re-run finding the same pairs sends nothing.
-    new_pairs = [(p.a, p.b) for p in pairs if (p.a, p.b) not in existing]
     if new_pairs:
         webhook_services.overlap_found_emit(pairs=new_pairs)
-    return len(rows)
+    return len(pairs)
 
 
 # --- full runs ---------------------------------------------------------------------------------
@@ -239,10 +264,7 @@ def overlap_run_chunk_process(*, run_id: int, number: int, initiative_ids: list[
         )
         if created:
             # Top-K pairs of this chunk's rows can have their smaller id outside the chunk.
-            _suggestions_upsert(
-                pairs=pairs, fingerprints=fingerprints, run_id=run_id,
-                scope=Q(a_id__in=initiative_ids) | Q(b_id__in=initiative_ids),
-            )
+            _suggestions_upsert(pairs=pairs, fingerprints=fingerprints, run_id=run_id)
             OverlapRun.objects.filter(id=run_id).update(
                 chunks_done=F("chunks_done") + 1, pairs_found=F("pairs_found") + len(pairs),
                 updated_at=timezone.now(),
@@ -324,7 +346,7 @@ def overlap_check_initiative(*, initiative_id: int, threshold: float = DEFAULT_T
     fingerprints = _fingerprints([doc, *selectors.overlap_docs(initiative_ids=sorted(partner_ids))])
     scope = Q(a_id=initiative_id) | Q(b_id=initiative_id)
     with transaction.atomic():
-        _suggestions_upsert(pairs=pairs, fingerprints=fingerprints, run_id=None, scope=scope)
+        _suggestions_upsert(pairs=pairs, fingerprints=fingerprints, run_id=None)
         found = Q()
         for p in pairs:
             found |= Q(a_id=p.a, b_id=p.b)

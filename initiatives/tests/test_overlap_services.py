@@ -15,7 +15,7 @@ from initiatives.selectors import initiative_history, overlap_docs, overlap_sugg
 from initiatives.services import initiative_create, initiative_update
 from initiatives.tests.factories import FundingLineFactory, InitiativeFactory
 from portal.exceptions import ApplicationError, ConflictError, InvalidTransition
-from portal.models import FundingInstrument
+from portal.models import Activity, FundingInstrument
 from portal.tests.factories import (
     EcosystemFactory,
     OrganisationFactory,
@@ -262,7 +262,8 @@ def test_dismissed_pair_comes_back_only_when_a_text_changes_materially(hydrogen,
     svc.overlap_check_initiative(initiative_id=h_en.pk)
     pair = _pair(h_nl, h_en)
     assert pair.status == OverlapSuggestion.Status.PENDING
-    assert pair.dismiss_reason == "" and pair.decided_by is None
+    assert pair.dismiss_reason == "" and pair.decided_by is None and pair.decided_at is None
+    assert Activity.objects.filter(verb="overlap.reopened", target_id=pair.pk).count() == 1
 
 
 @pytest.mark.django_db
