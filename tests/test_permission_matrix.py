@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -258,6 +259,33 @@ EXPECTATIONS: dict[str, E] = {
     # --- portal core -------------------------------------------------------------------------
     # 503 names the failing part (no Celery worker beats in tests): an answer, not a denial.
     "healthz": E({"GET": PUBLIC}, also_ok=frozenset({503})),
+    "livez": E({"GET": PUBLIC}),
+    # Two-factor login (TOTP): set-up for the programme team and admins, the code step for anyone
+    # logged in, removal by POST only.
+    "two-factor": E({"GET": PROGRAMME, "POST": PROGRAMME}),
+    "two-factor-verify": E({"GET": LOGGED_IN, "POST": LOGGED_IN}),
+    # Anyone logged in may post it: without a device it only redirects (nothing to remove).
+    "two-factor-remove": E({"GET": login_then(E405), "POST": LOGGED_IN}),
+    # Webhook secrets are shown once, through the API: no add in the admin; the delivery log is
+    # view-only (redeliver is an action).
+    "admin:portal_webhookendpoint_add": E({"GET": ADMIN_READ_ONLY, "POST": ADMIN_READ_ONLY}),
+    "admin:portal_webhookdelivery_delete": E({"GET": ADMIN_READ_ONLY, "POST": ADMIN_READ_ONLY}),
+    # Webhooks: a ROM manages its own endpoints (another ROM's are 404); staff read all, write none.
+    "api-webhook-list": E(
+        {"GET": api(any_of(rom, staff)), "POST": api(rom)},
+        data=lambda w, o: {"url": "https://example.org/matrix-hook", "events": ["overlap.found"]},
+    ),
+    "api-webhook-delivery-list": E({"GET": api(any_of(rom, staff))}),
+    "api-webhook-detail": E(
+        {"GET": api(any_of(own_rom, staff), hidden=rom), "PATCH": api(own_rom, hidden=rom),
+         "DELETE": api(own_rom, hidden=rom)},
+        args=lambda w, o: [w.key("webhook_pk", o)], owners=("A", "B"),
+        data=lambda w, o: {"description": "matrix"},
+    ),
+    "api-webhook-ping": E(
+        {"POST": api(own_rom, hidden=rom)},
+        args=lambda w, o: [w.key("webhook_pk", o)], owners=("A", "B"),
+    ),
     "home": E({"GET": PUBLIC}),
     "login": E({"GET": PUBLIC}),
     "logout": E({"POST": PUBLIC}, fresh_session=True),
@@ -427,6 +455,7 @@ GROUP_RULES: list[tuple[str, E]] = [
 READ_ONLY_ADMIN_ADD = {
     "portal_activity", "portal_ecosystemstatistics", "agendas_agendaversion", "selection_assessment", "selection_conflictdeclaration",
     "selection_scoringrun", "selection_initiativeroundresult", "selection_decision",
+    "portal_webhookdelivery",
 }
 
 
@@ -570,6 +599,7 @@ def _build_world() -> World:
         UserFactory,
     )
     from portal.token_services import api_token_issue
+    from portal.webhooks import WebhookDelivery, WebhookEndpoint
     from selection.models import RoundAssignment
     from selection.tests.factories import DecisionFactory, SelectionRoundFactory
 
@@ -600,6 +630,13 @@ def _build_world() -> World:
         rom_org.served_provinces.set([province])
         w.users[f"board_{side}"] = UserFactory(organisation=ecosystem.lead_organisation, username=f"m-board-{side}")
         w.users[f"rom_{side}"] = UserFactory(rom=True, organisation=rom_org, username=f"m-rom-{side}")
+        w.objects[f"webhook_pk_{side}"] = WebhookEndpoint.objects.create(
+            organisation=rom_org, url=f"https://example.org/hook-{side}", secret="s" * 40, events=["overlap.found"],
+        ).pk
+        WebhookDelivery.objects.create(
+            endpoint_id=w.objects[f"webhook_pk_{side}"], event_type="overlap.found", event_id=uuid.uuid4(),
+            payload={"test": True},
+        )
         suggestion = OverlapSuggestion.objects.create(
             a=initiative_x, b=initiative, score=0.9, kind="overlap", reasons=["test"],
             text_fingerprint_a="x", text_fingerprint_b="y",
