@@ -17,7 +17,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.worker
+# One xdist worker runs them all: the module fixture runs the drills once, and two copies would
+# share (and drop) the same scratch database.
+pytestmark = [pytest.mark.worker, pytest.mark.xdist_group("drills")]
 
 
 @pytest.fixture(scope="module")

@@ -270,6 +270,11 @@ EXPECTATIONS: dict[str, E] = {
     # view-only (redeliver is an action).
     "admin:portal_webhookendpoint_add": E({"GET": ADMIN_READ_ONLY, "POST": ADMIN_READ_ONLY}),
     "admin:portal_webhookdelivery_delete": E({"GET": ADMIN_READ_ONLY, "POST": ADMIN_READ_ONLY}),
+    # django-axes records login attempts itself: no add; its change form has only read-only fields
+    # (saving it changes nothing, so the group rule's OK stands).
+    "admin:axes_accessattempt_add": E({"GET": ADMIN_READ_ONLY, "POST": ADMIN_READ_ONLY}),
+    "admin:axes_accesslog_add": E({"GET": ADMIN_READ_ONLY, "POST": ADMIN_READ_ONLY}),
+    "admin:axes_accessfailurelog_add": E({"GET": ADMIN_READ_ONLY, "POST": ADMIN_READ_ONLY}),
     # Webhooks: a ROM manages its own endpoints (another ROM's are 404); staff read all, write none.
     "api-webhook-list": E(
         {"GET": api(any_of(rom, staff)), "POST": api(rom)},
@@ -587,6 +592,22 @@ class World:
         return [ContentType.objects.get_for_model(initiative).pk, initiative.pk]
 
 
+def _security_rows() -> None:
+    """One row per admin model of the login protection and two-factor apps, so their object views
+    are in the matrix. The device belongs to a user outside the roles (a device changes a role's login)."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.tests.factories import UserFactory
+
+    common = {"user_agent": "matrix", "ip_address": "10.0.0.1", "username": "m-someone", "http_accept": "*/*",
+              "path_info": "/inloggen/"}
+    AccessAttempt.objects.create(**common, get_data="", post_data="", failures_since_start=1)
+    AccessLog.objects.create(**common)
+    AccessFailureLog.objects.create(**common, locked_out=False)
+    TOTPDevice.objects.create(user=UserFactory(username="m-otp"), name="matrix", confirmed=True)
+
+
 def _build_world() -> World:
     from agendas.models import Agenda, AgendaVersion, Goal, Status
     from initiatives.models import Initiative, InitiativeLink, OverlapSuggestion
@@ -659,6 +680,7 @@ def _build_world() -> World:
             f"suggestion_pk_{side}": suggestion.pk, f"link_pk_{side}": link.pk, f"goal_pk_{side}": goal.pk,
         })
     _admin_rows(w)
+    _security_rows()
     # The assessor is assigned to initiative A only.
     RoundAssignment.objects.filter(initiative=w.objects["initiative_b_obj"]).delete()
     assert Initiative.objects.filter(published=False).count() == 2

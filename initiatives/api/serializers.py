@@ -105,7 +105,7 @@ class InitiativeOutputSerializer(serializers.Serializer):
     def get_contact_name(self, obj: Initiative) -> str | None:
         return obj.contact_name if self._sees_contact(obj.owner_organisation_id) else None
 
-    @extend_schema_field(serializers.EmailField(allow_null=True))
+    @extend_schema_field(serializers.CharField(allow_null=True))  # "" when none is known
     def get_contact_email(self, obj: Initiative) -> str | None:
         return obj.contact_email if self._sees_contact(obj.owner_organisation_id) else None
 

@@ -91,7 +91,7 @@ def test_network_graph_draws_the_links(live_server, browser_page):
     browser_login(page, base, staff.username)
     page.goto(f"{base}/overlap/netwerk/")
     graph = page.locator("#overlap-network")
-    page.wait_for_function("document.getElementById('overlap-network').dataset.nodes !== undefined")
+    page.wait_for_function("() => document.getElementById('overlap-network').dataset.nodes !== undefined")
     assert graph.get_attribute("data-nodes") == "3" and graph.get_attribute("data-edges") == "2"
     assert graph.locator("canvas").count() > 0
     assert page.locator("[data-testid=clusters] tbody tr").count() == 1
