@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
@@ -15,6 +17,8 @@ from portal.tokens import ApiToken
 
 WINDOW_SECONDS = 60
 
+logger = logging.getLogger(__name__)
+
 
 def _count(key: str) -> int:
     """Add one to the window's counter and return it."""
@@ -23,11 +27,17 @@ def _count(key: str) -> int:
         # One pipelined round trip: INCR creates the key at 1; EXPIRE lets the window lapse.
         # (The key names the window, so renewing its expiry on every request is harmless.)
         full_key = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(full_key, write=True)
-        pipe = client.pipeline(transaction=False)
-        pipe.incr(full_key)
-        pipe.expire(full_key, WINDOW_SECONDS * 2)
-        count, _expiry_set = pipe.execute()
+        try:
+            client = backend._cache.get_client(full_key, write=True)
+            pipe = client.pipeline(transaction=False)
+            pipe.incr(full_key)
+            pipe.expire(full_key, WINDOW_SECONDS * 2)
+            count, _expiry_set = pipe.execute()
+        except redis.RedisError as error:
+            # Fail open like the cache (portal.cache): without Redis the API keeps answering,
+            # unthrottled, rather than turning every request into a 500.
+            logger.warning("API throttle without Redis (%s): request allowed", type(error).__name__)
+            return 0
         return int(count)
     # Other caches (local memory without Redis): add() is a no-op when the key exists.
     cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
