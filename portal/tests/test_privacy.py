@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+import logging.config
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -143,5 +145,8 @@ def test_log_filter_masks_exception_text():
 
 
 def test_configured_handlers_use_the_filter(caplog):
+    # Apply the settings' LOGGING as Django does at start-up: another test in the same process
+    # (an in-process Celery worker) may have replaced the root handlers since.
+    logging.config.dictConfig(settings.LOGGING)
     root = logging.getLogger()
     assert any(isinstance(f, PersonalDataFilter) for h in root.handlers for f in h.filters)
